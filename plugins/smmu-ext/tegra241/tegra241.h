@@ -1,0 +1,122 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * Private state of the Tegra241 CMDQV module, shared by its files only.
+ * Everything here has hidden visibility (the module is built with
+ * -fvisibility=hidden); the descriptor is the only export.
+ */
+#ifndef TEGRA241_H
+#define TEGRA241_H
+
+#include <string.h>
+#include <glib.h>
+#include "smmu-ext.h"
+#include "uapi/iommufd.h"
+#include "regs.h"
+
+#define T241_HWQ_TYPE   SE_IOMMU_HW_QUEUE_TYPE_TEGRA241_CMDQV
+
+/* The register cache of one VCMDQ: what the guest sees while the queue has
+ * no live host HW queue (and the snapshot taken when one goes away). */
+typedef struct Tegra241Vcmdq {
+    uint32_t cons;
+    uint32_t prod;
+    uint32_t config;
+    uint32_t gerror;
+    uint32_t gerrorn;
+    uint64_t base;
+    uint64_t cons_base;
+} Tegra241Vcmdq;
+
+/* Every guest-visible register that is not derived from others; this is
+ * exactly what save/load carries. */
+typedef struct Tegra241Regs {
+    uint32_t config;
+    uint32_t vi_int_mask[2];
+    uint32_t vi_err_map[2];
+    uint32_t err_map[4];       /* CMDQ_ERR_MAP == VINTF0 LVCMDQ_ERR_MAP */
+    uint32_t cmdq_alloc[T241_MAX_QUEUES];
+    uint32_t vintf_config;
+    uint32_t sid_match[T241_MAX_VSIDS];
+    uint32_t sid_replace[T241_MAX_VSIDS];
+    Tegra241Vcmdq q[T241_MAX_QUEUES];
+} Tegra241Regs;
+
+typedef struct Tegra241Cmdqv {
+    SmmuExtCore *core;
+    SmmuExtGeometry geo;
+    uint32_t param;
+    Tegra241Regs r;
+
+    /* host side (accelerated mode) */
+    uint8_t *page;             /* mmap'd host VINTF page0, NULL if none */
+    uint64_t page_len;
+    bool live[T241_MAX_QUEUES];      /* host HW queue exists */
+    bool consuming;            /* emulated: inside a ring walk */
+    unsigned n_vdevices;
+} Tegra241Cmdqv;
+
+/* cmdqv.c: lifecycle */
+bool tegra241_cmdqv_probe(const SmmuExtProbeInput *in, SmmuExtGeometry *geo,
+                          GError **errp);
+bool tegra241_cmdqv_init(void *state, SmmuExtCore *core,
+                         SmmuExtGeometry *geo, GError **errp);
+void tegra241_cmdqv_finalize(void *state);
+bool tegra241_cmdqv_viommu_ready(void *state, const void *data, size_t len,
+                                 GError **errp);
+void tegra241_cmdqv_viommu_gone(void *state);
+void tegra241_cmdqv_vdevice_changed(void *state, uint32_t dev_id,
+                                    uint64_t vsid, bool present);
+void tegra241_cmdqv_reset(void *state);
+void tegra241_cmdqv_reset_regs(Tegra241Cmdqv *s);
+bool tegra241_cmdqv_accel(const Tegra241Cmdqv *s);
+
+/* mmio.c: offset decode and dispatch */
+uint64_t tegra241_mmio_read(void *state, uint64_t offset, unsigned size);
+void tegra241_mmio_write(void *state, uint64_t offset, uint64_t value,
+                         unsigned size);
+
+/* vintf.c: config page and VINTF0 block; the page0 overlay */
+bool tegra241_vintf_read(Tegra241Cmdqv *s, uint32_t offset, unsigned size,
+                         uint64_t *value);
+bool tegra241_vintf_write(Tegra241Cmdqv *s, uint32_t offset, uint64_t value,
+                          unsigned size);
+bool tegra241_vintf_enabled(const Tegra241Cmdqv *s);
+void tegra241_vintf_overlay_update(Tegra241Cmdqv *s);
+
+/* vcmdq.c: queues, both apertures, HW queue lifecycle */
+bool tegra241_vcmdq_page0_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                               uint32_t *value);
+bool tegra241_vcmdq_page0_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                                uint32_t value);
+bool tegra241_vcmdq_page1_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                               unsigned size, uint64_t *value);
+bool tegra241_vcmdq_page1_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                                uint64_t value, unsigned size);
+bool tegra241_vcmdq_allocated(const Tegra241Cmdqv *s, unsigned q);
+bool tegra241_vcmdq_error_active(Tegra241Cmdqv *s, unsigned q);
+bool tegra241_vcmdq_init_err_pending(const Tegra241Cmdqv *s, unsigned q);
+void tegra241_vcmdq_raise_init_err(Tegra241Cmdqv *s, unsigned q);
+void tegra241_vcmdq_update(Tegra241Cmdqv *s, unsigned q);
+void tegra241_vcmdq_update_all(Tegra241Cmdqv *s);
+void tegra241_vcmdq_snapshot(Tegra241Cmdqv *s, unsigned q);
+void tegra241_vcmdq_hw_queue_changed(void *state, uint32_t type,
+                                     uint32_t index, SmmuExtHwQueueEvent ev,
+                                     const GError *error);
+
+/* events.c: error maps and the interrupt */
+void tegra241_event(void *state, const void *payload, size_t len);
+void tegra241_err_raise(Tegra241Cmdqv *s, uint64_t lo, uint64_t hi);
+void tegra241_err_refresh(Tegra241Cmdqv *s);
+
+/* emulate.c: emulated mode, the module consumes the rings itself */
+void tegra241_emu_kick(Tegra241Cmdqv *s, unsigned q);
+
+/* state.c: migration blob (emulated mode) */
+bool tegra241_state_save(void *state, GByteArray *out, GError **errp);
+bool tegra241_state_load(void *state, const void *buf, size_t len,
+                         GError **errp);
+
+/* mmio.c: one rate limit for every guest misuse of the register file */
+extern SmmuExtRatelimit tegra241_guest_rl;
+
+#endif /* TEGRA241_H */

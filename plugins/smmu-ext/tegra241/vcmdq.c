@@ -1,0 +1,419 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * VCMDQs: the register cache, the two page0 apertures and page1, and the
+ * host HW queue that backs a queue once the guest has made it ready.
+ *
+ * A queue is served from its host page slot while it has a live HW queue
+ * and from the cache otherwise; the cache is filled from the hardware when
+ * the HW queue goes and pushed back when one comes, so the guest never
+ * sees the move.
+ */
+#include "tegra241.h"
+
+static volatile uint32_t *
+tegra241_vcmdq_hw_reg(Tegra241Cmdqv *s, unsigned q, uint32_t reg)
+{
+    return (volatile uint32_t *)(s->page + q * T241_VCMDQ_STRIDE + reg);
+}
+
+static uint32_t
+tegra241_vcmdq_hw_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg)
+{
+    return GUINT32_FROM_LE(*tegra241_vcmdq_hw_reg(s, q, reg));
+}
+
+static void
+tegra241_vcmdq_hw_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                        uint32_t value)
+{
+    *tegra241_vcmdq_hw_reg(s, q, reg) = GUINT32_TO_LE(value);
+}
+
+static bool
+tegra241_vcmdq_on_hw(const Tegra241Cmdqv *s, unsigned q)
+{
+    return s->live[q] && s->page;
+}
+
+bool
+tegra241_vcmdq_allocated(const Tegra241Cmdqv *s, unsigned q)
+{
+    return s->r.cmdq_alloc[q] & T241_CMDQ_ALLOC_ALLOCATED;
+}
+
+bool
+tegra241_vcmdq_init_err_pending(const Tegra241Cmdqv *s, unsigned q)
+{
+    const Tegra241Vcmdq *c = &s->r.q[q];
+
+    return (c->gerror ^ c->gerrorn) & T241_GERROR_CMDQ_INIT_ERR;
+}
+
+bool
+tegra241_vcmdq_error_active(Tegra241Cmdqv *s, unsigned q)
+{
+    const Tegra241Vcmdq *c = &s->r.q[q];
+
+    if (tegra241_vcmdq_on_hw(s, q)) {
+        return tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_GERROR) !=
+               tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_GERRORN);
+    }
+    return c->gerror != c->gerrorn;
+}
+
+/* GERROR toggles: an error is active while GERROR != GERRORN. */
+void
+tegra241_vcmdq_raise_init_err(Tegra241Cmdqv *s, unsigned q)
+{
+    if (!tegra241_vcmdq_init_err_pending(s, q)) {
+        s->r.q[q].gerror ^= T241_GERROR_CMDQ_INIT_ERR;
+    }
+}
+
+static void
+tegra241_vcmdq_clear_init_err(Tegra241Cmdqv *s, unsigned q)
+{
+    Tegra241Vcmdq *c = &s->r.q[q];
+
+    c->gerror = (c->gerror & ~T241_GERROR_CMDQ_INIT_ERR) |
+                (c->gerrorn & T241_GERROR_CMDQ_INIT_ERR);
+}
+
+static uint32_t
+tegra241_vcmdq_cache_status(Tegra241Cmdqv *s, unsigned q)
+{
+    const Tegra241Vcmdq *c = &s->r.q[q];
+
+    /* Emulated, the module is the hardware and STATUS follows CONFIG. */
+    if (tegra241_cmdqv_accel(s) && tegra241_vcmdq_init_err_pending(s, q)) {
+        return 0;
+    }
+    return c->config & T241_VCMDQ_CONFIG_EN ? T241_VCMDQ_STATUS_ENABLED : 0;
+}
+
+bool
+tegra241_vcmdq_page0_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                          uint32_t *value)
+{
+    const Tegra241Vcmdq *c = &s->r.q[q];
+
+    switch (reg) {
+    case T241_VCMDQ_CONS:
+    case T241_VCMDQ_PROD:
+    case T241_VCMDQ_CONFIG:
+    case T241_VCMDQ_STATUS:
+    case T241_VCMDQ_GERROR:
+    case T241_VCMDQ_GERRORN:
+        break;
+    default:
+        return false;
+    }
+    if (tegra241_vcmdq_on_hw(s, q)) {
+        *value = tegra241_vcmdq_hw_read(s, q, reg);
+        return true;
+    }
+    switch (reg) {
+    case T241_VCMDQ_CONS:
+        *value = c->cons;
+        break;
+    case T241_VCMDQ_PROD:
+        *value = c->prod;
+        break;
+    case T241_VCMDQ_CONFIG:
+        *value = c->config;
+        break;
+    case T241_VCMDQ_STATUS:
+        *value = tegra241_vcmdq_cache_status(s, q);
+        break;
+    case T241_VCMDQ_GERROR:
+        *value = c->gerror;
+        break;
+    case T241_VCMDQ_GERRORN:
+        *value = c->gerrorn;
+        break;
+    }
+    return true;
+}
+
+bool
+tegra241_vcmdq_page0_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                           uint32_t value)
+{
+    Tegra241Vcmdq *c = &s->r.q[q];
+
+    switch (reg) {
+    case T241_VCMDQ_CONS:
+    case T241_VCMDQ_PROD:
+    case T241_VCMDQ_CONFIG:
+    case T241_VCMDQ_GERRORN:
+        break;
+    default:
+        return false;          /* STATUS and GERROR are read-only */
+    }
+    if (tegra241_vcmdq_on_hw(s, q)) {
+        tegra241_vcmdq_hw_write(s, q, reg, value);
+        return true;
+    }
+    switch (reg) {
+    case T241_VCMDQ_CONS:
+        c->cons = value;
+        break;
+    case T241_VCMDQ_PROD:
+        c->prod = value;
+        break;
+    case T241_VCMDQ_CONFIG:
+        c->config = value & T241_VCMDQ_CONFIG_EN;
+        break;
+    case T241_VCMDQ_GERRORN:
+        c->gerrorn = value & T241_GERROR_WRITABLE;
+        break;
+    }
+    if (tegra241_cmdqv_accel(s)) {
+        /* Acknowledging an INIT_ERR may let the overlay back in. */
+        tegra241_vintf_overlay_update(s);
+    } else {
+        tegra241_emu_kick(s, q);
+    }
+    return true;
+}
+
+bool
+tegra241_vcmdq_page1_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                          unsigned size, uint64_t *value)
+{
+    const Tegra241Vcmdq *c = &s->r.q[q];
+    uint64_t v;
+
+    switch (reg) {
+    case T241_VCMDQ_BASE_L:
+    case T241_VCMDQ_BASE_H:
+        v = c->base;
+        break;
+    case T241_VCMDQ_CONS_BASE_L:
+    case T241_VCMDQ_CONS_BASE_H:
+        v = c->cons_base;
+        break;
+    default:
+        return false;
+    }
+    if (size == 8) {
+        if (reg & 4) {
+            return false;
+        }
+        *value = v;
+    } else {
+        *value = (uint32_t)(reg & 4 ? v >> 32 : v);
+    }
+    return true;
+}
+
+bool
+tegra241_vcmdq_page1_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                           uint64_t value, unsigned size)
+{
+    Tegra241Vcmdq *c = &s->r.q[q];
+    uint64_t *field;
+
+    switch (reg) {
+    case T241_VCMDQ_BASE_L:
+    case T241_VCMDQ_BASE_H:
+        field = &c->base;
+        break;
+    case T241_VCMDQ_CONS_BASE_L:
+    case T241_VCMDQ_CONS_BASE_H:
+        field = &c->cons_base;
+        break;
+    default:
+        return false;
+    }
+    if (size == 8) {
+        if (reg & 4) {
+            return false;
+        }
+        *field = value;
+    } else if (reg & 4) {
+        *field = (*field & 0xffffffffull) | value << 32;
+    } else {
+        *field = (*field & ~0xffffffffull) | value;
+    }
+    *field &= T241_BASE_WRITABLE;
+
+    /*
+     * A BASE written in two halves is re-evaluated after each: the first
+     * half may already allocate, the second re-allocates through the
+     * core, which keeps the kernel's order and the queue's state.
+     */
+    if (field == &c->base) {
+        tegra241_vcmdq_update(s, q);
+        tegra241_vintf_overlay_update(s);
+    }
+    return true;
+}
+
+/* --- host HW queue lifecycle (accelerated mode) ------------------------- */
+
+static void
+tegra241_vcmdq_hw_clear(Tegra241Cmdqv *s, unsigned q)
+{
+    g_autoptr(GError) err = NULL;
+
+    if (!smmu_ext_core_hw_queue_clear(s->core, T241_HWQ_TYPE, q, &err)) {
+        smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
+                          "Tegra241 CMDQV: VCMDQ%u: %s", q, err->message);
+    }
+}
+
+static bool
+tegra241_vcmdq_ready(Tegra241Cmdqv *s, unsigned q)
+{
+    return s->page && smmu_ext_core_has_viommu(s->core) &&
+           tegra241_vintf_enabled(s) && tegra241_vcmdq_allocated(s, q) &&
+           (s->r.q[q].base & T241_BASE_ADDR);
+}
+
+/*
+ * Bring the host HW queue of @q in line with the guest's registers.  The
+ * four conditions can be met in any order; the core turns an unchanged
+ * request for a live queue into a no-op.
+ */
+void
+tegra241_vcmdq_update(Tegra241Cmdqv *s, unsigned q)
+{
+    const Tegra241Vcmdq *c = &s->r.q[q];
+    g_autoptr(GError) err = NULL;
+    unsigned log2size = c->base & T241_BASE_LOG2SIZE;
+
+    if (!tegra241_cmdqv_accel(s)) {
+        tegra241_emu_kick(s, q);
+        return;
+    }
+    /* Clearing what the core does not hold is a no-op there. */
+    if (!tegra241_vcmdq_ready(s, q)) {
+        tegra241_vcmdq_hw_clear(s, q);
+        return;
+    }
+    if (log2size > s->geo.queue_log2_cap) {
+        smmu_ext_core_guest_error(s->core, &tegra241_guest_rl,
+                                  "Tegra241 CMDQV: VCMDQ%u: LOG2SIZE %u "
+                                  "above the cap %u", q, log2size,
+                                  s->geo.queue_log2_cap);
+        tegra241_vcmdq_hw_clear(s, q);
+        tegra241_vcmdq_raise_init_err(s, q);
+        return;
+    }
+    /* A failure arrives as SMMU_EXT_HWQ_FAILED and is reported there. */
+    smmu_ext_core_hw_queue_set(s->core, T241_HWQ_TYPE, q,
+                               c->base & T241_BASE_ADDR,
+                               (uint64_t)T241_CMD_BYTES << log2size, &err);
+}
+
+void
+tegra241_vcmdq_update_all(Tegra241Cmdqv *s)
+{
+    g_autoptr(GError) err = NULL;
+    unsigned q;
+
+    if (!tegra241_cmdqv_accel(s)) {
+        for (q = 0; q < s->geo.n_queues; q++) {
+            tegra241_emu_kick(s, q);
+        }
+        return;
+    }
+    if (s->page && smmu_ext_core_has_viommu(s->core) &&
+        tegra241_vintf_enabled(s)) {
+        for (q = 0; q < s->geo.n_queues; q++) {
+            tegra241_vcmdq_update(s, q);
+        }
+    } else if (!smmu_ext_core_hw_queue_clear_all(s->core, T241_HWQ_TYPE,
+                                                 &err)) {
+        smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
+                          "Tegra241 CMDQV: %s", err->message);
+    }
+    tegra241_vintf_overlay_update(s);
+}
+
+void
+tegra241_vcmdq_snapshot(Tegra241Cmdqv *s, unsigned q)
+{
+    Tegra241Vcmdq *c = &s->r.q[q];
+
+    if (!s->page) {
+        return;
+    }
+    c->cons = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_CONS);
+    c->prod = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_PROD);
+    c->config = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_CONFIG) &
+                T241_VCMDQ_CONFIG_EN;
+    c->gerror = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_GERROR) &
+                T241_GERROR_WRITABLE;
+    c->gerrorn = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_GERRORN) &
+                 T241_GERROR_WRITABLE;
+}
+
+/* GERRORN stays with the hardware: it owns the error handshake. */
+static void
+tegra241_vcmdq_push(Tegra241Cmdqv *s, unsigned q)
+{
+    const Tegra241Vcmdq *c = &s->r.q[q];
+
+    if (!s->page) {
+        return;
+    }
+    tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_CONS, c->cons);
+    tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_PROD, c->prod);
+    tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_CONFIG, c->config);
+}
+
+static void
+tegra241_vcmdq_failed(Tegra241Cmdqv *s, unsigned q, const GError *error)
+{
+    g_autoptr(GError) err = NULL;
+
+    /* Waiting for a lower index is not a failure: the core retries. */
+    if (error && g_error_matches(error, SMMU_EXT_ERROR,
+                                 SMMU_EXT_ERROR_ORDER)) {
+        return;
+    }
+    tegra241_vcmdq_raise_init_err(s, q);
+    err = g_error_new(error ? error->domain : SMMU_EXT_ERROR,
+                      error ? error->code : SMMU_EXT_ERROR_FAILED,
+                      "Tegra241 CMDQV: VCMDQ%u: HW queue allocation failed, "
+                      "guest sees CMDQ_INIT_ERR: %s", q,
+                      error ? error->message : "unknown reason");
+    smmu_ext_core_report_error(s->core, err);
+}
+
+void
+tegra241_vcmdq_hw_queue_changed(void *state, uint32_t type, uint32_t index,
+                                SmmuExtHwQueueEvent ev, const GError *error)
+{
+    Tegra241Cmdqv *s = state;
+
+    if (type != T241_HWQ_TYPE || index >= s->geo.n_queues) {
+        return;
+    }
+    switch (ev) {
+    case SMMU_EXT_HWQ_DESTROYING:
+        if (s->live[index]) {
+            tegra241_vcmdq_snapshot(s, index);
+        }
+        s->live[index] = false;
+        /* The overlay would show a dead slot; callers re-map later. */
+        if (smmu_ext_core_direct_mapped(s->core, T241_VINTF0_PAGE0)) {
+            smmu_ext_core_unmap_direct(s->core, T241_VINTF0_PAGE0);
+        }
+        break;
+    case SMMU_EXT_HWQ_LIVE:
+        if (s->live[index]) {
+            break;             /* never overwrite a running queue */
+        }
+        s->live[index] = true;
+        tegra241_vcmdq_push(s, index);
+        tegra241_vcmdq_clear_init_err(s, index);
+        break;
+    case SMMU_EXT_HWQ_FAILED:
+        s->live[index] = false;
+        tegra241_vcmdq_failed(s, index, error);
+        break;
+    }
+}
