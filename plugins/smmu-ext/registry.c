@@ -281,7 +281,10 @@ smmu_ext_registry_load(SmmuExtRegistry *reg, const char *dirs,
     g_ptr_array_set_size(reg->dirs, 0);
     list = g_strsplit(search, ":", -1);
     for (char **d = list; *d; d++) {
-        if (!**d) {
+        /* The environment often names the default directory again (the
+         * build tree's tests do): search each directory once. */
+        if (!**d || g_ptr_array_find_with_equal_func(reg->dirs, *d,
+                                                     g_str_equal, NULL)) {
             continue;
         }
         g_ptr_array_add(reg->dirs, g_strdup(*d));

@@ -40,6 +40,7 @@ test_describe_everything(void)
     g_assert_true(smmu_ext_registry_load(reg, dirs, &err));
     g_assert_no_error(err);
     text = smmu_ext_registry_describe(reg);
+    g_test_message("%s", text);
 
     g_assert_null(strchr(text, '\n'));
     assert_contains(text, missing);

@@ -191,6 +191,7 @@ test_refused(gconstpointer data)
     g_assert_cmpuint(smmu_ext_registry_n_refused(reg), ==, 1);
     g_assert_cmpstr(smmu_ext_registry_refused_path(reg, 0), ==, path);
     why = smmu_ext_registry_refused_reason(reg, 0);
+    g_test_message("%s", why ? why->message : "(no reason)");
     g_assert_error(why, SMMU_EXT_ERROR, c->code);
     assert_contains(why->message, path);
     for (guint i = 0; i < G_N_ELEMENTS(c->needles) && c->needles[i]; i++) {
@@ -393,6 +394,21 @@ test_load_twice(void)
     g_assert_true(smmu_ext_registry_load(reg, order, &err));
     g_assert_no_error(err);
     g_assert_cmpuint(smmu_ext_registry_n_modules(reg), ==, 1);
+    g_assert_cmpstr(smmu_ext_registry_dirs(reg)[0], ==, valid);
+    g_assert_null(smmu_ext_registry_dirs(reg)[1]);
+}
+
+static void
+test_dir_searched_once(void)
+{
+    g_autofree char *valid = case_dir("valid");
+    g_autofree char *twice = g_strjoin(":", valid, valid, NULL);
+    g_autoptr(SmmuExtRegistry) reg = load_dirs(twice);
+
+    g_test_summary("A directory named twice is searched once, so its "
+                   "modules are not refused as duplicates of themselves");
+    g_assert_cmpuint(smmu_ext_registry_n_modules(reg), ==, 1);
+    g_assert_cmpuint(smmu_ext_registry_n_refused(reg), ==, 0);
     g_assert_cmpstr(smmu_ext_registry_dirs(reg)[0], ==, valid);
     g_assert_null(smmu_ext_registry_dirs(reg)[1]);
 }
@@ -837,6 +853,7 @@ main(int argc, char **argv)
     g_test_add_func("/loader/dirs/none-readable", test_no_dir_readable);
     g_test_add_func("/loader/dirs/empty", test_empty_dir);
     g_test_add_func("/loader/dirs/load-twice-is-noop", test_load_twice);
+    g_test_add_func("/loader/dirs/searched-once", test_dir_searched_once);
     g_test_add_func("/loader/dirs/env-honoured", test_env_dir);
     g_test_add_func("/loader/dirs/default-uninstalled",
                     test_default_dir_uninstalled);
