@@ -156,6 +156,20 @@ smmu_ext_sim_sid_slot(const SmmuExtSim *sim, unsigned s, uint32_t *match,
 SMMU_EXT_API uint32_t
 smmu_ext_sim_veventq_depth(const SmmuExtSim *sim, uint32_t type);
 
+/* Test hooks (added with the simulated host, issue #3).  Start the vEVENTQ
+ * of @type on the (only) vIOMMU at sequence @seq (masked to 31 bits), so
+ * the wrap after 0x7fffffff can be tested end to end; FALSE if there is no
+ * such vEVENTQ. */
+SMMU_EXT_API gboolean
+smmu_ext_sim_set_next_seq(SmmuExtSim *sim, uint32_t type, uint32_t seq);
+
+/* Report a TEGRA241_CMDQV vEVENT (the 128-bit LVCMDQ_ERR_MAP @map_lo,
+ * @map_hi) on the (only) vIOMMU, as the host's CMDQV interrupt would;
+ * returns whether a vEVENTQ of that type took it. */
+SMMU_EXT_API gboolean
+smmu_ext_sim_post_tegra_error(SmmuExtSim *sim, uint64_t map_lo,
+                              uint64_t map_hi);
+
 /* ------------------------------------------------------------------------
  * The reference VMM: what QEMU does, small
  * ------------------------------------------------------------------------ */
