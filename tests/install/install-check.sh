@@ -1,0 +1,149 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# Install this build tree into a scratch DESTDIR and check what a
+# distribution or a module vendor gets: the library and its SONAME, the
+# exports, the headers, smmu-ext.pc with moduledir, the modules, the tool
+# and its man page; then build and run a program out of tree through
+# pkg-config.  Exit 77 (skipped) when a needed tool is missing.
+#
+# Environment (set by tests/install/meson.build): MESON_BUILD_ROOT,
+# SE_PREFIX, SE_LIBDIR, SE_INCLUDEDIR, SE_BINDIR, SE_MANDIR, SE_MODULEDIR
+# (absolute, as configured) and SE_VERSION.
+set -eu
+
+skip() { echo "SKIP: $*"; exit 77; }
+fail() { echo "FAIL: $*" >&2; exit 1; }
+pass() { echo "ok: $*"; }
+
+for v in MESON_BUILD_ROOT SE_PREFIX SE_LIBDIR SE_INCLUDEDIR SE_BINDIR \
+         SE_MANDIR SE_MODULEDIR SE_VERSION; do
+    eval "val=\${$v:-}"
+    [ -n "$val" ] || fail "$v is not set (run through meson test)"
+done
+for t in meson readelf pkg-config cc sed grep; do
+    command -v "$t" >/dev/null 2>&1 || skip "$t not found"
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/smmu-ext-install.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT INT TERM
+dest=$tmp/root
+
+# --no-rebuild: meson test has already built everything, and a second
+# ninja in the same tree while tests run would only contend for its lock.
+if ! meson install -C "$MESON_BUILD_ROOT" --no-rebuild --destdir "$dest" \
+        >"$tmp/install.log" 2>&1; then
+    cat "$tmp/install.log" >&2
+    fail "meson install --destdir failed"
+fi
+pass "meson install --destdir $dest"
+
+libdir=$dest$SE_LIBDIR
+moddir=$dest$SE_MODULEDIR
+
+# --- the library --------------------------------------------------------
+lib=$libdir/libsmmu-ext.so.0
+[ -f "$lib" ] || fail "$lib missing"
+[ -L "$libdir/libsmmu-ext.so" ] || fail "$libdir/libsmmu-ext.so (dev symlink) missing"
+soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
+[ "$soname" = "libsmmu-ext.so.0" ] || fail "SONAME is '$soname', want libsmmu-ext.so.0"
+pass "SONAME $soname"
+
+# Only smmu_ext_* leaves the library, all under a version node.
+readelf --dyn-syms -W "$lib" |
+    awk '$5 == "GLOBAL" && $7 != "UND" && $4 != "SECTION" { print $8 }' \
+    >"$tmp/exports"
+[ -s "$tmp/exports" ] || fail "no exported symbols found in $lib"
+if grep -v -e '^smmu_ext_[A-Za-z0-9_]*@@SMMU_EXT_' -e '^SMMU_EXT_[0-9.]*$' \
+        "$tmp/exports" >"$tmp/stray"; then
+    fail "unexpected exports: $(tr '\n' ' ' <"$tmp/stray")"
+fi
+grep -q '^smmu_ext_version_string@@' "$tmp/exports" ||
+    fail "smmu_ext_version_string is not exported"
+pass "$(wc -l <"$tmp/exports") versioned exports, all smmu_ext_*"
+
+# --- headers and pkg-config ----------------------------------------------
+for h in smmu-ext.h smmu-ext-sim.h; do
+    [ -f "$dest$SE_INCLUDEDIR/$h" ] || fail "$SE_INCLUDEDIR/$h missing"
+done
+pass "headers"
+
+pc=$libdir/pkgconfig/smmu-ext.pc
+[ -f "$pc" ] || fail "$pc missing"
+export PKG_CONFIG_PATH="$libdir/pkgconfig"
+pc_moddir=$(pkg-config --variable=moduledir smmu-ext)
+[ "$pc_moddir" = "$SE_MODULEDIR" ] ||
+    fail "smmu-ext.pc moduledir is '$pc_moddir', want '$SE_MODULEDIR'"
+pass "smmu-ext.pc moduledir=$pc_moddir"
+
+# --- modules, tool, man page ----------------------------------------------
+[ -f "$moddir/smmu-ext-tegra241.so" ] ||
+    fail "$SE_MODULEDIR/smmu-ext-tegra241.so missing"
+readelf --dyn-syms -W "$moddir/smmu-ext-tegra241.so" |
+    grep -q ' smmu_ext_module_v1$' ||
+    fail "smmu-ext-tegra241.so does not export smmu_ext_module_v1"
+pass "module $(ls "$moddir" | tr '\n' ' ')"
+
+tool=$dest$SE_BINDIR/smmu-ext
+[ -x "$tool" ] || fail "$SE_BINDIR/smmu-ext missing"
+[ -f "$dest$SE_MANDIR/man1/smmu-ext.1" ] ||
+    fail "$SE_MANDIR/man1/smmu-ext.1 missing"
+pass "tool and man page"
+
+# --- an out-of-tree program, built through pkg-config ------------------------
+# The .pc names /usr/... paths; glib's must stay where they are, so only
+# this package is relocated into the DESTDIR (PKG_CONFIG_SYSROOT_DIR would
+# move glib's -I too).
+mkdir "$tmp/pc"
+sed "s|^prefix=.*|prefix=$dest$SE_PREFIX|" "$pc" >"$tmp/pc/smmu-ext.pc"
+export PKG_CONFIG_PATH="$tmp/pc"
+cat >"$tmp/hello.c" <<'C'
+#include <stdio.h>
+#include <smmu-ext.h>
+
+int
+main(void)
+{
+    SmmuExtRegistry *reg = smmu_ext_registry_new();
+
+    printf("version %s\n", smmu_ext_version_string());
+    printf("moduledir %s\n", MODULEDIR);
+    printf("default %s\n", smmu_ext_registry_default_dir());
+    smmu_ext_registry_free(reg);
+    return 0;
+}
+C
+# shellcheck disable=SC2046 # pkg-config output is meant to be split
+if ! cc -o "$tmp/hello" "$tmp/hello.c" -DMODULEDIR="\"$pc_moddir\"" \
+        $(pkg-config --cflags --libs smmu-ext) >"$tmp/cc.log" 2>&1; then
+    cat "$tmp/cc.log" >&2
+    fail "out-of-tree build through pkg-config failed"
+fi
+case "$(pkg-config --cflags smmu-ext)" in
+    *"$dest"*) ;;
+    *) fail "pkg-config --cflags does not point into the DESTDIR" ;;
+esac
+pass "out-of-tree build"
+
+if readelf -d "$lib" | grep -q 'NEEDED.*lib[at]san'; then
+    skip "sanitized build: an uninstrumented program cannot load it"
+fi
+LD_LIBRARY_PATH=$libdir "$tmp/hello" >"$tmp/hello.out" ||
+    fail "the out-of-tree program failed"
+cat "$tmp/hello.out"
+grep -qx "version $SE_VERSION" "$tmp/hello.out" ||
+    fail "smmu_ext_version_string() is not $SE_VERSION"
+# Installed (not in the build tree): the built-in directory is moduledir.
+grep -qx "default $SE_MODULEDIR" "$tmp/hello.out" ||
+    fail "the library's built-in module directory is not $SE_MODULEDIR"
+pass "out-of-tree run"
+
+# The installed tool finds the installed modules through the override.
+if ! SMMU_EXT_MODULE_DIR=$moddir LD_LIBRARY_PATH=$libdir \
+        "$tool" modules >"$tmp/modules.out" 2>&1; then
+    cat "$tmp/modules.out" >&2
+    fail "smmu-ext modules failed"
+fi
+grep -q tegra241 "$tmp/modules.out" ||
+    fail "smmu-ext modules does not list tegra241: $(cat "$tmp/modules.out")"
+pass "installed tool lists the installed modules"
