@@ -1,0 +1,391 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * cmdqv= selection (off, auto, on, <name>, emulated) and the selection
+ * report, seen through the kernel calls each mode makes.
+ */
+#include <errno.h>
+#include <string.h>
+#include "test-common.h"
+
+static const uint32_t only_decline_type[] = { DECLINE_EXT_HW_INFO_TYPE };
+
+static void
+test_off_never_probes(Fixture *f, gconstpointer data)
+{
+    g_autofree char *trace = NULL;
+
+    fixture_instance(f, "off");
+    fixture_attach(f, TEST_DEV);
+    trace = fixture_trace(f, 0);
+    /* No GET_HW_INFO at all, and a plain SMMUv3 vIOMMU. */
+    g_assert_cmpstr(trace, ==, "viommu_alloc(type 1)");
+    g_assert_cmpuint(test_seam_call(f->seam, 0)->dev_id, ==, TEST_DEV);
+    g_assert_cmpuint(test_seam_call(f->seam, 0)->hwpt_id, ==, TEST_HWPT);
+    g_assert_cmpuint(test_seam_call(f->seam, 0)->data_len, ==, 0);
+    g_assert_cmpstr(smmu_ext_instance_extension(f->inst), ==, "none");
+    g_assert_cmpuint(smmu_ext_instance_mmio_size(f->inst), ==, 0);
+    g_assert_cmpuint(test_ext.inits, ==, 0);
+    /* "off" never loads a module directory. */
+    g_assert_null(smmu_ext_registry_dirs(f->reg)[0]);
+    g_assert_cmpuint(smmu_ext_registry_n_refused(f->reg), ==, 0);
+}
+
+static void
+test_auto_accepts(Fixture *f, gconstpointer data)
+{
+    g_autofree char *trace = NULL;
+    const SeamCall *alloc;
+    SmmuExtGeometry geo;
+
+    fixture_instance(f, "auto");
+    fixture_attach(f, TEST_DEV);
+    trace = fixture_trace(f, 0);
+    /* Priority order: decline (20) is asked before test (10). */
+    g_assert_cmpstr(trace, ==,
+                    "hw_info(0); hw_info(99); hw_info(3); "
+                    "viommu_alloc(type 2); veventq_alloc(type 2, depth 32); "
+                    "mmap(0x30000)");
+    g_assert_cmpuint(test_seam_call(f->seam, 1)->flags, ==,
+                     SE_IOMMU_HW_INFO_FLAG_INPUT_TYPE);
+    g_assert_cmpuint(test_seam_call(f->seam, 0)->flags, ==, 0);
+    alloc = test_seam_call(f->seam, 3);
+    g_assert_cmpuint(alloc->dev_id, ==, TEST_DEV);
+    g_assert_cmpuint(alloc->hwpt_id, ==, TEST_HWPT);
+    g_assert_cmpuint(alloc->data_len, ==, 16);
+    /* The vEVENTQ hangs off the vIOMMU the kernel just returned. */
+    g_assert_cmpuint(test_seam_call(f->seam, 4)->viommu_id, ==,
+                     alloc->out_id);
+
+    g_assert_cmpstr(smmu_ext_instance_extension(f->inst), ==, TEST_EXT_NAME);
+    g_assert_false(smmu_ext_instance_emulated(f->inst));
+    g_assert_cmpuint(smmu_ext_instance_mmio_size(f->inst), ==,
+                     TEST_EXT_MMIO_SIZE);
+    g_assert_true(smmu_ext_instance_geometry(f->inst, &geo));
+    g_assert_cmpuint(geo.n_queues, ==, 2);
+    g_assert_cmpuint(geo.n_vsids, ==, 16);
+    g_assert_cmpuint(smmu_ext_instance_cmdqs_cap(f->inst), ==, 12);
+    g_assert_cmpuint(test_ext.inits, ==, 1);
+    g_assert_nonnull(test_ext.page);
+}
+
+static void
+test_auto_none_is_plain(Fixture *f, gconstpointer data)
+{
+    g_autofree char *trace = NULL;
+
+    test_seam_set_hw_info_types(f->seam, only_decline_type, 1);
+    fixture_instance(f, "auto");
+    fixture_attach(f, TEST_DEV);
+    trace = fixture_trace(f, 0);
+    g_assert_cmpstr(trace, ==,
+                    "hw_info(0); hw_info(99); hw_info(3)=-95; "
+                    "viommu_alloc(type 1)");
+    g_assert_cmpstr(smmu_ext_instance_extension(f->inst), ==, "none");
+    g_assert_cmpuint(smmu_ext_instance_mmio_size(f->inst), ==, 0);
+    /* Exactly one informational line says why, naming both types. */
+    g_assert_cmpuint(fixture_count_logs(f, G_LOG_LEVEL_DEBUG,
+                                        "plain ARM_SMMUV3"), ==, 1);
+    g_assert_cmpuint(fixture_count_logs(f, G_LOG_LEVEL_WARNING, ""), ==, 0);
+    for (guint i = 0; i < f->host.logs->len; i++) {
+        const TestLog *l = &g_array_index(f->host.logs, TestLog, i);
+
+        if (strstr(l->msg, "plain ARM_SMMUV3")) {
+            g_assert_cmpint(l->level, ==, G_LOG_LEVEL_INFO);
+            assert_contains(l->msg, "99 (decline:");
+            assert_contains(l->msg, "3 (test:");
+        }
+    }
+}
+
+static void
+test_on_none_fails(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    g_autofree char *where = NULL;
+
+    /* A loaded (empty) directory, so the error has one to name. */
+    g_assert_true(smmu_ext_registry_load(f->reg, f->tmpdir, &err));
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_registry_add_static(f->reg, &test_ext_desc,
+                                               &err));
+    g_assert_true(smmu_ext_registry_add_static(f->reg, &decline_ext_desc,
+                                               &err));
+    g_assert_no_error(err);
+    test_seam_set_hw_info_types(f->seam, only_decline_type, 1);
+
+    fixture_instance(f, "on");
+    g_assert_false(smmu_ext_instance_attach(f->inst, f->fd, TEST_DEV,
+                                            TEST_HWPT, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION);
+    assert_contains(err->message, "cmdqv=on");
+    assert_contains(err->message, "99 (decline: decline says no");
+    assert_contains(err->message, "3 (test: IOMMU_GET_HW_INFO");
+    assert_contains(err->message, g_strerror(EOPNOTSUPP));
+    where = g_strdup_printf("directories searched: %s", f->tmpdir);
+    assert_contains(err->message, where);
+    trace = fixture_trace(f, 0);
+    g_assert_cmpstr(trace, ==, "hw_info(0); hw_info(99); hw_info(3)=-95");
+    g_assert_cmpuint(test_ext.inits, ==, 0);
+    g_clear_error(&err);
+
+    /* The failed selection is forgotten: the next plug selects again. */
+    test_seam_set_hw_info_types(f->seam, (const uint32_t[]){ 3, 99 }, 2);
+    fixture_attach(f, TEST_DEV);
+    g_assert_cmpstr(smmu_ext_instance_extension(f->inst), ==, TEST_EXT_NAME);
+}
+
+static void
+test_named_only_that_one(Fixture *f, gconstpointer data)
+{
+    g_autofree char *trace = NULL;
+
+    fixture_instance(f, TEST_EXT_NAME);
+    fixture_attach(f, TEST_DEV);
+    trace = fixture_trace(f, 0);
+    g_assert_cmpstr(trace, ==,
+                    "hw_info(0); hw_info(3); viommu_alloc(type 2); "
+                    "veventq_alloc(type 2, depth 32); mmap(0x30000)");
+    g_assert_cmpstr(smmu_ext_instance_extension(f->inst), ==, TEST_EXT_NAME);
+}
+
+static void
+test_named_declines(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+
+    fixture_instance(f, DECLINE_EXT_NAME);
+    g_assert_false(smmu_ext_instance_attach(f->inst, f->fd, TEST_DEV,
+                                            TEST_HWPT, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION);
+    assert_contains(err->message, "99 (decline: decline says no");
+    /* The other extension, which would have accepted, was never asked. */
+    assert_not_contains(err->message, "(test:");
+    trace = fixture_trace(f, 0);
+    g_assert_cmpstr(trace, ==, "hw_info(0); hw_info(99)");
+}
+
+static void
+test_bad_mode(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    SmmuExtInstance *inst;
+
+    inst = smmu_ext_instance_new(f->reg, "tset", &f->host.ops, &f->host,
+                                 &err);
+    g_assert_null(inst);
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
+    assert_contains(err->message, TEST_EXT_NAME);
+    g_assert_cmpuint(test_seam_n_calls(f->seam), ==, 0);
+}
+
+static void
+test_emulated(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    SmmuExtGeometry geo;
+
+    fixture_instance(f, TEST_EXT_NAME);
+    g_assert_true(smmu_ext_instance_select(f->inst, NULL, 0, &err));
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_instance_attach(f->inst, NULL, TEST_DEV, 0,
+                                           &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(smmu_ext_instance_extension(f->inst), ==, TEST_EXT_NAME);
+    g_assert_true(smmu_ext_instance_emulated(f->inst));
+    g_assert_true(smmu_ext_instance_geometry(f->inst, &geo));
+    g_assert_cmpuint(geo.n_queues, ==, 2);
+    g_assert_cmpuint(test_ext.inits, ==, 1);
+    /* No kernel at all. */
+    g_assert_cmpuint(test_seam_n_calls(f->seam), ==, 0);
+}
+
+static void
+test_emulated_modes(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+
+    /* auto without a host IOMMU: no extension, one info line. */
+    fixture_instance(f, "auto");
+    g_assert_true(smmu_ext_instance_select(f->inst, NULL, 0, &err));
+    g_assert_no_error(err);
+    g_assert_cmpstr(smmu_ext_instance_extension(f->inst), ==, "none");
+    g_assert_cmpuint(fixture_count_logs(f, G_LOG_LEVEL_INFO, "auto"), ==, 1);
+    smmu_ext_instance_free(f->inst);
+    f->inst = NULL;
+
+    /* on without a host IOMMU: an error. */
+    fixture_instance(f, "on");
+    g_assert_false(smmu_ext_instance_select(f->inst, NULL, 0, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION);
+    g_clear_error(&err);
+    smmu_ext_instance_free(f->inst);
+    f->inst = NULL;
+
+    /* A named extension without an emulated mode: an error naming it. */
+    fixture_instance(f, DECLINE_EXT_NAME);
+    g_assert_false(smmu_ext_instance_select(f->inst, NULL, 0, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION);
+    assert_contains(err->message, DECLINE_EXT_NAME);
+    assert_contains(err->message, "no emulated mode");
+    g_assert_cmpuint(test_seam_n_calls(f->seam), ==, 0);
+    g_assert_cmpuint(test_ext.inits, ==, 0);
+}
+
+/* Crude but enough: the report is one object with balanced brackets and
+ * no unescaped control characters. */
+static void
+assert_json_shape(const char *json)
+{
+    int depth = 0;
+    bool in_str = false;
+
+    g_assert_cmpint(json[0], ==, '{');
+    g_assert_cmpint(json[strlen(json) - 1], ==, '}');
+    for (const char *p = json; *p; p++) {
+        g_assert_cmpint((unsigned char)*p, >=, 0x20);
+        if (in_str) {
+            if (*p == '\\') {
+                p++;
+            } else if (*p == '"') {
+                in_str = false;
+            }
+            continue;
+        }
+        if (*p == '"') {
+            in_str = true;
+        } else if (*p == '{' || *p == '[') {
+            depth++;
+        } else if (*p == '}' || *p == ']') {
+            depth--;
+            g_assert_cmpint(depth, >=, 0);
+        }
+    }
+    g_assert_false(in_str);
+    g_assert_cmpint(depth, ==, 0);
+}
+
+static void
+test_report_accelerated(Fixture *f, gconstpointer data)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *json = NULL;
+    g_autofree char *blocked = NULL;
+    g_autoptr(GError) err = NULL;
+
+    fixture_instance(f, "auto");
+    fixture_attach(f, TEST_DEV);
+    fixture_attach(f, TEST_DEV2);
+    g_assert_nonnull(smmu_ext_instance_unplug_blocker(f->inst, TEST_DEV));
+    g_assert_null(smmu_ext_instance_unplug_blocker(f->inst, TEST_DEV2));
+    g_assert_false(smmu_ext_instance_can_migrate(f->inst, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NOT_SUPPORTED);
+
+    text = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_TEXT);
+    assert_contains(text, "cmdqv mode: auto");
+    assert_contains(text, "extension: test 1.2.3 (accelerated)");
+    assert_contains(text, "probe decline 0.9 (hw_info type 99): decline "
+                    "says no");
+    assert_contains(text, "probe test 1.2.3 (hw_info type 3): accepted");
+    assert_contains(text, "geometry: version 1, 1 interface(s), 2 queue(s) "
+                    "each, 16 vSID slot(s)");
+    assert_contains(text, "queue-size cap: 2^12");
+    assert_contains(text, "migration: blocked: ");
+    assert_contains(text, err->message);
+    blocked = g_strdup_printf("unplug blocked: device %u", TEST_DEV);
+    assert_contains(text, blocked);
+
+    json = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_JSON);
+    assert_json_shape(json);
+    assert_contains(json, "\"mode\": \"auto\"");
+    assert_contains(json, "\"extension\": \"test\"");
+    assert_contains(json, "\"version\": \"1.2.3\"");
+    assert_contains(json, "\"name\": \"decline\", \"version\": \"0.9\", "
+                    "\"hw_info_type\": 99, \"accepted\": false");
+    assert_contains(json, "\"name\": \"test\", \"version\": \"1.2.3\", "
+                    "\"hw_info_type\": 3, \"accepted\": true");
+    assert_contains(json, "\"queues\": 2");
+    assert_contains(json, "\"vsids\": 16");
+    assert_contains(json, "\"queue_log2_cap\": 12");
+    assert_contains(json, "\"migratable\": false");
+    assert_contains(json, "\"migration_blocker\": \"test is accelerated");
+    g_free(blocked);
+    blocked = g_strdup_printf("\"unplug_blocked_device\": %u", TEST_DEV);
+    assert_contains(json, blocked);
+}
+
+static void
+test_report_plain(Fixture *f, gconstpointer data)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *json = NULL;
+
+    fixture_instance(f, "off");
+    fixture_attach(f, TEST_DEV);
+    text = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_TEXT);
+    assert_contains(text, "cmdqv mode: off");
+    assert_contains(text, "extension: none (plain ARM_SMMUV3 vIOMMU)");
+    assert_contains(text, "migration: possible");
+    assert_not_contains(text, "probe ");
+    assert_not_contains(text, "unplug blocked");
+    json = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_JSON);
+    assert_json_shape(json);
+    assert_contains(json, "\"probes\": []");
+    assert_contains(json, "\"migratable\": true");
+    assert_contains(json, "\"unplug_blocked_device\": 0");
+    assert_not_contains(json, "\"geometry\"");
+}
+
+static void
+test_report_emulated(Fixture *f, gconstpointer data)
+{
+    g_autofree char *text = NULL;
+    g_autofree char *json = NULL;
+
+    fixture_instance(f, TEST_EXT_NAME);
+    g_assert_true(smmu_ext_instance_attach(f->inst, NULL, TEST_DEV, 0,
+                                           NULL));
+    text = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_TEXT);
+    assert_contains(text, "extension: test 1.2.3 (emulated)");
+    assert_contains(text, "probe test 1.2.3 (hw_info type 3): emulated");
+    /* The test extension has no save/load: the reason says so. */
+    assert_contains(text, "migration: blocked: test has no state "
+                    "save/load");
+    assert_not_contains(text, "unplug blocked");
+    json = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_JSON);
+    assert_json_shape(json);
+    assert_contains(json, "\"run\": \"emulated\"");
+    assert_contains(json, "\"unplug_blocked_device\": 0");
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+#define ADD(path, fn, which) \
+    g_test_add(path, Fixture, which, fixture_setup, fn, fixture_teardown)
+    ADD("/core/select/off/never-probes", test_off_never_probes,
+        FIX_BOTH_EXT);
+    ADD("/core/select/auto/accepts-in-priority-order", test_auto_accepts,
+        FIX_BOTH_EXT);
+    ADD("/core/select/auto/none-accepts-plain-viommu",
+        test_auto_none_is_plain, FIX_BOTH_EXT);
+    ADD("/core/select/on/none-accepts-fails", test_on_none_fails,
+        FIX_NO_EXT);
+    ADD("/core/select/named/probes-only-that-one", test_named_only_that_one,
+        FIX_BOTH_EXT);
+    ADD("/core/select/named/declined-fails", test_named_declines,
+        FIX_BOTH_EXT);
+    ADD("/core/select/bad-mode", test_bad_mode, FIX_BOTH_EXT);
+    ADD("/core/select/emulated/named", test_emulated, FIX_BOTH_EXT);
+    ADD("/core/select/emulated/auto-on-unsupported", test_emulated_modes,
+        FIX_BOTH_EXT);
+    ADD("/core/select/report/accelerated", test_report_accelerated,
+        FIX_BOTH_EXT);
+    ADD("/core/select/report/plain", test_report_plain, FIX_BOTH_EXT);
+    ADD("/core/select/report/emulated", test_report_emulated, FIX_BOTH_EXT);
+#undef ADD
+    return g_test_run();
+}
