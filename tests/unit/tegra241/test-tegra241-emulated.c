@@ -1,0 +1,442 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The Tegra241 CMDQV module without a host iommufd (issue 6): the module
+ * consumes the guest's rings itself.  The guest must not be able to tell
+ * it from the simulated hardware; broken rings stop with an error code;
+ * state migrates through a validated blob; random MMIO cannot hurt it.
+ */
+#include <errno.h>
+#include "fixture.h"
+
+/* Everything a guest can read without side effects on queue state. */
+static void
+dump_regs(T241Guest *g, GArray *out)
+{
+    static const uint32_t config_regs[] = {
+        G_CONFIG, G_PARAM, G_STATUS, G_VI_ERR_MAP_0, G_VI_ERR_MAP_1,
+        G_VI_INT_MASK_0, G_VINTF_CONFIG, G_VINTF_STATUS,
+    };
+    GArray *saved = g->trace;
+
+    g->trace = out;
+    for (unsigned i = 0; i < G_N_ELEMENTS(config_regs); i++) {
+        t241g_r32(g, config_regs[i]);
+    }
+    for (unsigned m = 0; m < 4; m++) {
+        t241g_r32(g, G_CMDQ_ERR_MAP(m));
+        t241g_r32(g, G_LVCMDQ_ERR_MAP(m));
+    }
+    for (unsigned s = 0; s < 16; s++) {
+        t241g_r32(g, G_SID_MATCH(s));
+        t241g_r32(g, G_SID_REPLACE(s));
+    }
+    for (unsigned q = 0; q < g->nq; q++) {
+        t241g_r32(g, G_CMDQ_ALLOC(q));
+        for (unsigned r = 0; r <= G_GERRORN; r += 4) {
+            t241g_r32(g, G_GLOBAL_P0(q) + r);
+            t241g_r32(g, G_VINTF_P0(q) + r);
+        }
+        t241g_r64(g, G_GLOBAL_P1(q) + G_BASE);
+        t241g_r64(g, G_VINTF_P1(q) + G_CONS_BASE);
+    }
+    g->trace = saved;
+}
+
+/* A Linux guest's life: bring-up, commands, an illegal one and its
+ * recovery, then device_disable.  Returns every value it read. */
+static GArray *
+run_guest(Fx *f, unsigned *irqs)
+{
+    T241Guest *g = &f->g;
+    GArray *trace = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    uint64_t cmds[4][2], fix[2];
+    uint32_t gerror;
+
+    g->trace = trace;
+    t241g_probe(g);
+    t241g_hw_reset(g);
+    dump_regs(g, trace);
+
+    t241g_make_cmd(cmds[0], G_CMD_TLBI_NH_ASID);
+    t241g_make_cmd(cmds[1], G_CMD_TLBI_NH_VA);
+    t241g_make_cmd(cmds[2], G_CMD_ATC_INV);
+    t241g_make_cmd(cmds[3], G_CMD_SYNC);
+    t241g_submit(g, 0, cmds, 4);
+    t241g_poll(g, G_VINTF_P0(0) + G_CONS, ~0u, 4);
+    t241g_submit(g, 1, (const uint64_t (*)[2])cmds[2], 2);
+    t241g_poll(g, G_VINTF_P0(1) + G_CONS, ~0u, 2);
+
+    t241g_make_cmd(cmds[0], G_CMD_CFGI_STE);
+    t241g_submit(g, 0, cmds, 1);
+    smmu_ext_vmm_step(f->vmm, 1);
+    smmu_ext_vmm_main_loop_once(f->vmm);
+    *irqs = smmu_ext_vmm_irq_count(f->vmm, 0);
+    dump_regs(g, trace);
+
+    t241g_make_cmd(fix, G_CMD_SYNC);
+    fix[0] = GUINT64_TO_LE(fix[0]);
+    g_assert_true(smmu_ext_vmm_mem_write(f->vmm, g->ring[0] + 4 * 16, fix,
+                                         16));
+    gerror = t241g_r32(g, G_VINTF_P0(0) + G_GERROR);
+    t241g_w32(g, G_VINTF_P0(0) + G_GERRORN, gerror);
+    t241g_poll(g, G_VINTF_P0(0) + G_CONS, ~0u, 5);
+    dump_regs(g, trace);
+
+    t241g_disable(g);
+    dump_regs(g, trace);
+    g->trace = NULL;
+    return trace;
+}
+
+static void
+test_matches_host(void)
+{
+    Fx hw, emu;
+    g_autoptr(GArray) a = NULL;
+    g_autoptr(GArray) b = NULL;
+    unsigned irq_hw, irq_emu;
+    static const uint8_t ops[] = {
+        G_CMD_TLBI_NH_ASID, G_CMD_TLBI_NH_VA, G_CMD_ATC_INV, G_CMD_SYNC,
+    };
+
+    g_test_summary("the Linux guest reads the same values, executes the "
+                   "same commands and sees the same interrupt emulated as "
+                   "on the simulated hardware");
+    fx_open(&hw, "tegra241", 4096);
+    fx_open(&emu, "none", 4096);
+    a = run_guest(&hw, &irq_hw);
+    b = run_guest(&emu, &irq_emu);
+
+    g_assert_cmpuint(a->len, ==, b->len);
+    for (unsigned i = 0; i < a->len; i++) {
+        if (g_array_index(a, uint32_t, i) != g_array_index(b, uint32_t, i)) {
+            g_test_message("read %u differs", i);
+        }
+        g_assert_cmphex(g_array_index(b, uint32_t, i), ==,
+                        g_array_index(a, uint32_t, i));
+    }
+    g_assert_cmpuint(irq_emu, ==, irq_hw);
+    g_assert_cmpuint(irq_emu, ==, 1);
+    for (unsigned i = 0; i < G_N_ELEMENTS(ops); i++) {
+        g_assert_cmpuint(smmu_ext_vmm_host_cmd_count(emu.vmm, ops[i]), ==,
+                         smmu_ext_sim_cmd_count(hw.sim, ops[i]));
+        g_assert_cmpuint(smmu_ext_vmm_host_cmd_count(emu.vmm, ops[i]), >,
+                         0);
+    }
+    g_assert_cmpuint(smmu_ext_vmm_host_cmd_count(emu.vmm, G_CMD_CFGI_STE),
+                     ==, 0);
+    fx_close(&hw);
+    fx_close(&emu);
+}
+
+/* Enable queue 0 at @base with @prod published, nothing else. */
+static void
+start_queue(Fx *f, uint64_t base, uint32_t prod)
+{
+    T241Guest *g = &f->g;
+
+    t241g_w32(g, G_VINTF_CONFIG, 1);
+    t241g_w32(g, G_CMDQ_ALLOC(0), 1);
+    t241g_w64(g, G_VINTF_P1(0) + G_BASE, base);
+    t241g_w32(g, G_VINTF_P0(0) + G_QCONFIG, 1);
+    t241g_w32(g, G_VINTF_P0(0) + G_PROD, prod);
+}
+
+static void
+test_bad_rings(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    uint64_t syncs[2] = { GUINT64_TO_LE(G_CMD_SYNC), 0 };
+    uint32_t cons;
+
+    g_test_summary("a ring outside RAM aborts (CONS.ERR = ABT), one above "
+                   "the size cap or misaligned gets CMDQ_INIT_ERR, a wild "
+                   "PROD is bounded by the ring; all without hanging");
+    start_queue(f, 0x1000ull | 4, 3);
+    cons = t241g_r32(g, G_VINTF_P0(0) + G_CONS);
+    g_assert_cmphex((cons >> 24) & 0x7f, ==, 2);
+    g_assert_cmphex(cons & 0xfffff, ==, 0);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_GERROR), ==, 1);
+    g_assert_cmphex(t241g_r32(g, G_CMDQ_ERR_MAP(0)), ==, 1);
+    g_assert_cmpuint(smmu_ext_vmm_irq_count(f->vmm, 0), ==, 1);
+
+    smmu_ext_vmm_reset(f->vmm);
+    start_queue(f, G_RAM_GPA | 9, 1);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_GERROR), ==, 4);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_CONS), ==, 0);
+
+    smmu_ext_vmm_reset(f->vmm);
+    start_queue(f, (G_RAM_GPA + 0x20) | 8, 1);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_GERROR), ==, 4);
+
+    /* 4 entries of CMD_SYNC; PROD claims far more than the ring holds */
+    smmu_ext_vmm_reset(f->vmm);
+    for (unsigned i = 0; i < 4; i++) {
+        g_assert_true(smmu_ext_vmm_mem_write(f->vmm, G_RAM_GPA + 16 * i,
+                                             syncs, 16));
+    }
+    start_queue(f, G_RAM_GPA | 2, 0xffffffffu);
+    cons = t241g_r32(g, G_VINTF_P0(0) + G_CONS);
+    g_assert_cmphex(cons & 0x7f000000, ==, 0);
+    /* masked to index + wrap (7), then at most one ring (4) per kick */
+    g_assert_cmphex(cons, ==, 4);
+    g_assert_cmpuint(smmu_ext_vmm_host_cmd_count(f->vmm, G_CMD_SYNC), ==, 4);
+}
+
+static void
+copy_rings(Fx *from, Fx *to)
+{
+    g_autofree uint8_t *buf = g_malloc(0x10000);
+
+    for (unsigned q = 0; q < from->g.nq; q++) {
+        g_assert_true(smmu_ext_vmm_mem_read(from->vmm, from->g.ring[q], buf,
+                                            0x10000));
+        g_assert_true(smmu_ext_vmm_mem_write(to->vmm, to->g.ring[q], buf,
+                                             0x10000));
+    }
+}
+
+static void
+continue_guest(Fx *f)
+{
+    T241Guest *g = &f->g;
+    uint64_t cmds[2][2];
+
+    t241g_make_cmd(cmds[0], G_CMD_ATC_INV);
+    t241g_make_cmd(cmds[1], G_CMD_CFGI_STE);
+    t241g_submit(g, 1, cmds, 2);
+    t241g_w32(g, G_SID_MATCH(2), 0x85);
+}
+
+static void
+test_save_load(void)
+{
+    Fx a, b, c;
+    g_autoptr(GByteArray) blob = g_byte_array_new();
+    g_autoptr(GArray) ra = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    g_autoptr(GArray) rc = g_array_new(FALSE, FALSE, sizeof(uint32_t));
+    g_autoptr(GError) err = NULL;
+    uint64_t cmds[3][2];
+
+    g_test_summary("state saved mid-run and loaded into a fresh VM "
+                   "continues exactly like the VM that never stopped");
+    fx_open(&a, "none", 4096);
+    fx_open(&c, "none", 4096);
+    t241g_make_cmd(cmds[0], G_CMD_TLBI_NH_ASID);
+    t241g_make_cmd(cmds[1], G_CMD_CFGI_STE);
+    t241g_make_cmd(cmds[2], G_CMD_SYNC);
+    for (Fx *f = &a; f; f = f == &a ? &c : NULL) {
+        t241g_probe(&f->g);
+        t241g_hw_reset(&f->g);
+        t241g_submit(&f->g, 0, cmds, 3);     /* stops at the bad one */
+    }
+
+    g_assert_true(smmu_ext_instance_save(smmu_ext_vmm_instance(a.vmm), blob,
+                                         &err));
+    g_assert_no_error(err);
+    fx_open(&b, "none", 4096);
+    b.g.nq = a.g.nq;
+    copy_rings(&a, &b);
+    g_assert_true(smmu_ext_instance_load(smmu_ext_vmm_instance(b.vmm),
+                                         blob->data, blob->len, &err));
+    g_assert_no_error(err);
+
+    continue_guest(&b);
+    continue_guest(&c);
+    dump_regs(&b.g, ra);
+    dump_regs(&c.g, rc);
+    g_assert_cmpuint(ra->len, ==, rc->len);
+    g_assert_cmpmem(ra->data, ra->len * 4, rc->data, rc->len * 4);
+    /* the loaded VM did see the error state it was given */
+    g_assert_cmphex(t241g_r32(&b.g, G_VINTF_P0(0) + G_CONS) >> 24, ==, 1);
+    fx_close(&a);
+    fx_close(&b);
+    fx_close(&c);
+}
+
+static void
+put32(GByteArray *b, uint32_t v)
+{
+    v = GUINT32_TO_LE(v);
+    g_byte_array_append(b, (const guint8 *)&v, 4);
+}
+
+/* Offset of the record with @tag in a saved blob. */
+static gsize
+find_record(GByteArray *b, const char *tag)
+{
+    gsize pos = 8;
+
+    while (pos + 8 <= b->len) {
+        uint32_t len;
+
+        if (!memcmp(b->data + pos, tag, 4)) {
+            return pos;
+        }
+        memcpy(&len, b->data + pos + 4, 4);
+        pos += 8 + GUINT32_FROM_LE(len);
+    }
+    g_assert_not_reached();
+    return 0;
+}
+
+static void
+test_load_refuses(Fx *f, gconstpointer data)
+{
+    SmmuExtInstance *inst = smmu_ext_vmm_instance(f->vmm);
+    g_autoptr(GByteArray) good = g_byte_array_new();
+    g_autoptr(GError) err = NULL;
+    uint32_t before;
+
+    g_test_summary("load refuses foreign, newer, truncated, duplicated, "
+                   "unknown, out-of-range and wrong-geometry blobs and "
+                   "leaves the registers as they were");
+    t241g_w32(&f->g, G_VI_INT_MASK_0, 1);
+    t241g_w32(&f->g, G_SID_MATCH(1), 0x11);
+    g_assert_true(smmu_ext_instance_save(inst, good, &err));
+    g_assert_no_error(err);
+    t241g_w32(&f->g, G_SID_MATCH(1), 0x13);
+    before = t241g_r32(&f->g, G_SID_MATCH(1));
+
+    for (unsigned i = 0; i < 8; i++) {
+        g_autoptr(GByteArray) b = g_byte_array_new();
+        gsize pos;
+
+        g_byte_array_append(b, good->data, good->len);
+        switch (i) {
+        case 0:                 /* magic */
+            b->data[0] ^= 0xff;
+            break;
+        case 1:                 /* a newer format */
+            b->data[4] = 2;
+            break;
+        case 2:                 /* truncated inside a record */
+            g_byte_array_set_size(b, b->len - 3);
+            break;
+        case 3:                 /* a record twice */
+            pos = find_record(good, "CNFG");
+            g_byte_array_append(b, good->data + pos, 12);
+            break;
+        case 4:                 /* unknown record */
+            put32(b, 0x5a5a5a5a);
+            put32(b, 0);
+            break;
+        case 5:                 /* CONFIG bits no guest can set */
+            pos = find_record(b, "CNFG");
+            b->data[pos + 11] = 0xff;
+            break;
+        case 6:                 /* record length off by one */
+            pos = find_record(b, "VCFG");
+            b->data[pos + 4] = 3;
+            break;
+        case 7:                 /* geometry: 8 queues */
+            pos = find_record(b, "GEOM");
+            b->data[pos + 12] = 8;
+            break;
+        }
+        g_assert_false(smmu_ext_instance_load(inst, b->data, b->len, &err));
+        g_assert_nonnull(err);
+        g_assert_true(err->domain == SMMU_EXT_ERROR);
+        g_assert_cmpuint(err->code, ==, i == 1 ?
+                         SMMU_EXT_ERROR_NOT_SUPPORTED :
+                         SMMU_EXT_ERROR_INVALID);
+        g_test_message("refused: %s", err->message);
+        g_clear_error(&err);
+        g_assert_cmphex(t241g_r32(&f->g, G_SID_MATCH(1)), ==, before);
+    }
+    g_assert_true(smmu_ext_instance_load(inst, good->data, good->len, &err));
+    g_assert_no_error(err);
+    g_assert_cmphex(t241g_r32(&f->g, G_SID_MATCH(1)), ==, 0x11);
+    g_assert_cmphex(t241g_r32(&f->g, G_VI_INT_MASK_0), ==, 1);
+}
+
+/* Offsets near something real: a register, a queue slot, a page edge. */
+static uint64_t
+fuzz_offset(GRand *r)
+{
+    static const uint64_t pages[] = {
+        0x0, 0x1000, 0x10000, 0x20000, 0x30000, 0x40000, 0x4ff80,
+    };
+
+    switch (g_rand_int_range(r, 0, 4)) {
+    case 0:
+        return g_rand_int_range(r, 0, 0x50100);
+    case 1:
+        return g_rand_int_range(r, 0, 0x240);
+    default:
+        return pages[g_rand_int_range(r, 0, G_N_ELEMENTS(pages))] +
+               0x80 * g_rand_int_range(r, 0, 4) + g_rand_int_range(r, 0, 26);
+    }
+}
+
+static uint64_t
+fuzz_value(GRand *r)
+{
+    static const uint64_t nice[] = {
+        0, 1, 0x20001, 0xffffffff, G_RAM_GPA | 8, G_RAM_GPA | 31,
+        0x1000 | 4, 3,
+    };
+
+    if (g_rand_boolean(r)) {
+        return nice[g_rand_int_range(r, 0, G_N_ELEMENTS(nice))];
+    }
+    return (uint64_t)g_rand_int(r) << 32 | g_rand_int(r);
+}
+
+static void
+fuzz(Fx *f, guint32 seed)
+{
+    static const unsigned sizes[] = { 1, 2, 3, 4, 4, 4, 8, 8 };
+    g_autoptr(GRand) r = g_rand_new_with_seed(seed);
+
+    for (unsigned i = 0; i < 6000; i++) {
+        uint64_t off = fuzz_offset(r);
+        unsigned size = sizes[g_rand_int_range(r, 0, G_N_ELEMENTS(sizes))];
+
+        if (g_rand_boolean(r)) {
+            smmu_ext_vmm_write(f->vmm, off, fuzz_value(r), size, NULL);
+        } else {
+            smmu_ext_vmm_read(f->vmm, off, size, NULL);
+        }
+        switch (g_rand_int_range(r, 0, 200)) {
+        case 0:
+            smmu_ext_vmm_step(f->vmm, 1);
+            smmu_ext_vmm_main_loop_once(f->vmm);
+            break;
+        case 1:
+            smmu_ext_vmm_reset(f->vmm);
+            break;
+        }
+    }
+}
+
+static void
+test_fuzz(Fx *f, gconstpointer data)
+{
+    g_test_summary("thousands of random accesses (any offset, size, value) "
+                   "neither crash nor leak, and the guest can still come "
+                   "up afterwards");
+    fuzz(f, g_test_rand_int());
+    smmu_ext_vmm_reset(f->vmm);
+    t241g_probe(&f->g);
+    t241g_hw_reset(&f->g);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+    g_test_add_func("/tegra241/emulated/matches-host", test_matches_host);
+    g_test_add("/tegra241/emulated/bad-rings", Fx, NULL, fx_setup_emulated,
+               test_bad_rings, fx_teardown);
+    g_test_add_func("/tegra241/emulated/save-load-continues",
+                    test_save_load);
+    g_test_add("/tegra241/emulated/load-refuses", Fx, NULL,
+               fx_setup_emulated, test_load_refuses, fx_teardown);
+    g_test_add("/tegra241/fuzz/emulated", Fx, NULL, fx_setup_emulated,
+               test_fuzz, fx_teardown);
+    g_test_add("/tegra241/fuzz/accelerated", Fx, NULL, fx_setup_accel,
+               test_fuzz, fx_teardown);
+    return g_test_run();
+}
