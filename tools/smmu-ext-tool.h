@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The smmu-ext command: one entry point per subcommand plus the few helpers
+ * they share (option parsing with the documented exit codes, the registry,
+ * JSON strings).
+ */
+#ifndef SMMU_EXT_TOOL_H
+#define SMMU_EXT_TOOL_H
+
+#include <glib.h>
+#include "smmu-ext.h"
+
+/* Exit codes, the same for every subcommand (see smmu-ext(1)). */
+#define TOOL_EXIT_OK    0   /* done, every check held */
+#define TOOL_EXIT_FAIL  1   /* a check, a selection or the host failed */
+#define TOOL_EXIT_USAGE 2   /* bad command line or script syntax */
+
+#define TOOL_EXIT_CODES_HELP \
+    "Exit status: 0 success, 1 check or selection failure, " \
+    "2 usage or syntax error."
+
+int
+tool_cmd_modules(int argc, char **argv);
+
+int
+tool_cmd_probe(int argc, char **argv);
+
+int
+tool_cmd_demo(int argc, char **argv);
+
+int
+tool_cmd_replay(int argc, char **argv);
+
+/*
+ * A GOptionContext for subcommand @name: "smmu-ext @name @params".  The
+ * description ends with the exit codes.
+ */
+GOptionContext *
+tool_option_context_new(const char *name, const char *params,
+                        const char *summary, const GOptionEntry *entries);
+
+/* Parse; on a usage error print it with a hint and return FALSE. */
+gboolean
+tool_option_parse(GOptionContext *ctx, const char *name, int *argc,
+                  char ***argv);
+
+/* Print a usage error for subcommand @name and return TOOL_EXIT_USAGE. */
+int
+tool_usage_error(const char *name, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
+
+/* A registry with the modules of @dirs (NULL: the default search). */
+SmmuExtRegistry *
+tool_registry_new(const char *dirs, GError **errp);
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtRegistry, smmu_ext_registry_free)
+
+/* Append @s as a JSON string literal (NULL: null). */
+void
+tool_json_string(GString *out, const char *s);
+
+#endif /* SMMU_EXT_TOOL_H */
