@@ -337,7 +337,7 @@ test_log_clear(gpointer p)
 void
 fixture_setup(Fixture *f, gconstpointer data)
 {
-    uintptr_t which = (uintptr_t)data;
+    uintptr_t which = (uintptr_t)data & 0xff;
     g_autoptr(GError) err = NULL;
 
     memset(f, 0, sizeof(*f));

@@ -85,6 +85,10 @@ typedef struct Fixture {
 #define FIX_TEST_EXT ((gconstpointer)(uintptr_t)1)
 #define FIX_BOTH_EXT ((gconstpointer)(uintptr_t)3)
 #define FIX_NO_EXT ((gconstpointer)(uintptr_t)4)
+/* Above the low byte, data is free for the test's own parameter. */
+#define FIX_PARAM(which, n) \
+    ((gconstpointer)((uintptr_t)(which) | ((uintptr_t)(n) << 8)))
+#define FIX_PARAM_GET(data) ((guint)((uintptr_t)(data) >> 8))
 
 void fixture_setup(Fixture *f, gconstpointer data);
 void fixture_teardown(Fixture *f, gconstpointer data);
