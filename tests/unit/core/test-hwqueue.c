@@ -1,0 +1,397 @@
+/* SPDX-License-Identifier: GPL-2.0-or-later */
+/*
+ * The HW queue service (invariants 2 and 3): queues by desired state,
+ * allocated ascending and destroyed descending, a live queue with
+ * unchanged parameters never touched, and the module told before each
+ * destroy and after each allocation.
+ */
+#include <errno.h>
+#include "test-common.h"
+
+#define Q0_GPA 0x100000
+#define Q1_GPA 0x200000
+#define QLEN 0x1000
+
+static void
+setup_attached(Fixture *f, gconstpointer data)
+{
+    fixture_setup(f, data);
+    fixture_instance(f, "on");
+    fixture_attach(f, TEST_DEV);
+}
+
+static gboolean
+hwq_set(uint32_t index, uint64_t gpa, GError **errp)
+{
+    return smmu_ext_core_hw_queue_set(test_ext.core, TEST_HWQ_TYPE, index,
+                                      gpa, QLEN, errp);
+}
+
+/* q0 and q1 live; returns the mark after them. */
+static guint
+both_live(Fixture *f)
+{
+    g_autoptr(GError) err = NULL;
+
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_true(hwq_set(1, Q1_GPA, &err));
+    g_assert_no_error(err);
+    return fixture_mark(f);
+}
+
+/* The allocation call for @index after @from. */
+static const SeamCall *
+find_alloc(Fixture *f, guint from, uint32_t index)
+{
+    const SeamCall *found = NULL;
+
+    for (guint i = from; i < test_seam_n_calls(f->seam); i++) {
+        const SeamCall *c = test_seam_call(f->seam, i);
+
+        if (c->kind == SEAM_IOCTL && c->request == SE_IOMMU_HW_QUEUE_ALLOC &&
+            c->index == index) {
+            found = c;
+        }
+    }
+    g_assert_nonnull(found);
+    return found;
+}
+
+static void
+test_ascending(Fixture *f, gconstpointer data)
+{
+    g_autofree char *trace = NULL;
+    guint mark = fixture_mark(f);
+    const SeamCall *viommu = test_seam_call(f->seam, 2);
+    const SeamCall *c;
+
+    both_live(f);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+    g_assert_cmpuint(viommu->request, ==, SE_IOMMU_VIOMMU_ALLOC);
+    c = find_alloc(f, mark, 1);
+    g_assert_cmpuint(c->viommu_id, ==, viommu->out_id);
+    g_assert_cmphex(c->gpa, ==, Q1_GPA);
+    g_assert_cmphex(c->len, ==, QLEN);
+    g_assert_cmpuint(c->flags, ==, 0);
+    g_assert_true(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                              0));
+    g_assert_true(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                              1));
+    g_assert_false(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                               2));
+}
+
+static void
+test_unchanged_is_noop(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    guint mark = both_live(f);
+
+    /* Invariant 3: re-running setup must not zero a live queue. */
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_true(hwq_set(1, Q1_GPA, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(fixture_mark(f), ==, mark);
+}
+
+static void
+test_change_lower(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark = both_live(f);
+
+    g_assert_true(hwq_set(0, Q0_GPA + 0x10000, &err));
+    g_assert_no_error(err);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "DESTROYING 1:1; destroy(hwq 1:1); "
+                    "DESTROYING 1:0; destroy(hwq 1:0); "
+                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+    g_assert_cmphex(find_alloc(f, mark, 0)->gpa, ==, Q0_GPA + 0x10000);
+    /* The upper queue comes back where it was. */
+    g_assert_cmphex(find_alloc(f, mark, 1)->gpa, ==, Q1_GPA);
+}
+
+static void
+test_change_upper(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark = both_live(f);
+
+    g_assert_true(smmu_ext_core_hw_queue_set(test_ext.core, TEST_HWQ_TYPE,
+                                             1, Q1_GPA, 2 * QLEN, &err));
+    g_assert_no_error(err);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "DESTROYING 1:1; destroy(hwq 1:1); "
+                    "hwq_alloc(1:1); LIVE 1:1");
+    g_assert_cmphex(find_alloc(f, mark, 1)->len, ==, 2 * QLEN);
+}
+
+static void
+test_clear_lower(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    g_autofree char *trace2 = NULL;
+    guint mark = both_live(f);
+
+    g_assert_true(smmu_ext_core_hw_queue_clear(test_ext.core, TEST_HWQ_TYPE,
+                                               0, &err));
+    g_assert_no_error(err);
+    trace = fixture_trace(f, mark);
+    /* q1 cannot stay without q0: it goes too, and waits for it. */
+    g_assert_cmpstr(trace, ==,
+                    "DESTROYING 1:1; destroy(hwq 1:1); "
+                    "DESTROYING 1:0; destroy(hwq 1:0); FAILED 1:1 code 15");
+    g_assert_false(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                               1));
+
+    /* q0 back: q1 follows without being asked again. */
+    mark = fixture_mark(f);
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_no_error(err);
+    trace2 = fixture_trace(f, mark);
+    g_assert_cmpstr(trace2, ==,
+                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+}
+
+static void
+test_upper_first_waits(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    g_autofree char *trace2 = NULL;
+    guint mark = fixture_mark(f);
+
+    g_assert_false(hwq_set(1, Q1_GPA, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_ORDER);
+    g_clear_error(&err);
+    trace = fixture_trace(f, mark);
+    /* No ioctl the kernel would refuse (EIO). */
+    g_assert_cmpstr(trace, ==, "FAILED 1:1 code 15");
+
+    mark = fixture_mark(f);
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_no_error(err);
+    trace2 = fixture_trace(f, mark);
+    g_assert_cmpstr(trace2, ==,
+                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+}
+
+static void
+test_alloc_failure(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark = fixture_mark(f);
+
+    test_seam_fail(f->seam, SEAM_IOCTL, SE_IOMMU_HW_QUEUE_ALLOC, 1, EINVAL,
+                   1);
+    g_assert_false(hwq_set(0, Q0_GPA, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_KERNEL);
+    assert_contains(err->message, "IOMMU_HW_QUEUE_ALLOC(");
+    assert_contains(err->message, "index 0");
+    assert_contains(err->message, g_strerror(EINVAL));
+    g_clear_error(&err);
+    trace = fixture_trace(f, mark);
+    /* FAILED carries the kernel error (code 12: SMMU_EXT_ERROR_KERNEL). */
+    g_assert_cmpstr(trace, ==, "hwq_alloc(1:0)=-22; FAILED 1:0 code 12");
+    g_assert_false(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                               0));
+
+    /* The same parameters again: not live, so it is tried again. */
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                              0));
+}
+
+static void
+test_realloc_failure(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    guint mark = both_live(f);
+
+    /* Moving q0 re-creates q1, whose re-allocation fails. */
+    test_seam_fail(f->seam, SEAM_IOCTL, SE_IOMMU_HW_QUEUE_ALLOC, 2, ENOMEM,
+                   1);
+    g_assert_false(hwq_set(0, Q0_GPA + 0x10000, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_KERNEL);
+    assert_contains(err->message, "index 1");
+    assert_contains(err->message, g_strerror(ENOMEM));
+    g_assert_true(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                              0));
+    g_assert_false(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                               1));
+    g_assert_cmpuint(fixture_mark(f), >, mark);
+}
+
+static void
+test_destroy_failure(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark = both_live(f);
+
+    /* q1 cannot be destroyed (neither try): q0 must not be touched. */
+    test_seam_fail(f->seam, SEAM_IOCTL, SE_IOMMU_DESTROY, 1, EBUSY, 2);
+    g_assert_false(hwq_set(0, Q0_GPA + 0x10000, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_KERNEL);
+    assert_contains(err->message, "index 1");
+    assert_contains(err->message, "IOMMU_DESTROY(HW queue");
+    assert_contains(err->message, g_strerror(EBUSY));
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "DESTROYING 1:1; destroy(hwq 1:1)=-16; "
+                    "destroy(hwq 1:1)=-16");
+    g_assert_cmpuint(test_seam_live_objects(f->seam), ==, 4);
+}
+
+static void
+test_clear_all(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark = both_live(f);
+
+    g_assert_true(smmu_ext_core_hw_queue_clear_all(test_ext.core,
+                                                   TEST_HWQ_TYPE, &err));
+    g_assert_no_error(err);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "DESTROYING 1:1; destroy(hwq 1:1); "
+                    "DESTROYING 1:0; destroy(hwq 1:0)");
+    /* Nothing desired any more: nothing comes back. */
+    mark = fixture_mark(f);
+    g_assert_true(smmu_ext_core_hw_queue_clear_all(test_ext.core,
+                                                   TEST_HWQ_TYPE, &err));
+    g_assert_cmpuint(fixture_mark(f), ==, mark);
+}
+
+static void
+test_types_independent(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark;
+
+    g_assert_true(smmu_ext_core_hw_queue_set(test_ext.core, 2, 0, 0x900000,
+                                             QLEN, &err));
+    mark = both_live(f);
+    g_assert_true(hwq_set(0, Q0_GPA + 0x10000, &err));
+    g_assert_no_error(err);
+    trace = fixture_trace(f, mark);
+    assert_not_contains(trace, " 2:0");
+    g_assert_true(smmu_ext_core_hw_queue_live(test_ext.core, 2, 0));
+}
+
+static void
+test_before_viommu(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    g_autofree char *trace2 = NULL;
+    guint mark;
+
+    fixture_instance(f, "on");
+    g_assert_true(smmu_ext_instance_select(f->inst, f->fd, TEST_DEV, &err));
+    g_assert_no_error(err);
+    /* Wanted before a vIOMMU exists: no call yet. */
+    mark = fixture_mark(f);
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_true(hwq_set(1, Q1_GPA, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(fixture_mark(f), ==, mark);
+
+    fixture_attach(f, TEST_DEV);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "viommu_alloc(type 2); veventq_alloc(type 2, depth 32); "
+                    "mmap(0x30000); hwq_alloc(1:0); LIVE 1:0; "
+                    "hwq_alloc(1:1); LIVE 1:1");
+
+    /* The vIOMMU goes and comes back: so do the queues. */
+    g_assert_true(smmu_ext_instance_detach(f->inst, TEST_DEV, &err));
+    g_assert_no_error(err);
+    test_seam_assert_clean(f->seam);
+    mark = fixture_mark(f);
+    fixture_attach(f, TEST_DEV);
+    trace2 = fixture_trace(f, mark);
+    assert_contains(trace2, "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); "
+                    "LIVE 1:1");
+}
+
+static void
+test_reset(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark = both_live(f);
+
+    smmu_ext_instance_reset(f->inst);
+    trace = fixture_trace(f, mark);
+    /* Queues go (descending); vIOMMU, vEVENTQs and the mapping stay. */
+    g_assert_cmpstr(trace, ==,
+                    "DESTROYING 1:1; destroy(hwq 1:1); "
+                    "DESTROYING 1:0; destroy(hwq 1:0)");
+    g_assert_cmpuint(test_ext.resets, ==, 1);
+    g_assert_cmpuint(test_seam_live_mappings(f->seam), ==, 1);
+    /* Nothing stale comes back by itself after reset. */
+    mark = fixture_mark(f);
+    smmu_ext_instance_reset(f->inst);
+    g_assert_cmpuint(fixture_mark(f), ==, mark);
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                              0));
+    g_assert_false(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                               1));
+}
+
+static void
+test_emulated_refused(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+
+    fixture_instance(f, TEST_EXT_NAME);
+    g_assert_true(smmu_ext_instance_attach(f->inst, NULL, TEST_DEV, 0,
+                                           &err));
+    g_assert_false(hwq_set(0, Q0_GPA, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID);
+    g_assert_cmpuint(test_seam_n_calls(f->seam), ==, 0);
+}
+
+int
+main(int argc, char **argv)
+{
+    g_test_init(&argc, &argv, NULL);
+
+#define ADD(path, fn) \
+    g_test_add(path, Fixture, FIX_TEST_EXT, setup_attached, fn, \
+               fixture_teardown)
+#define ADD_BARE(path, fn) \
+    g_test_add(path, Fixture, FIX_TEST_EXT, fixture_setup, fn, \
+               fixture_teardown)
+    ADD("/core/hwqueue/set/ascending", test_ascending);
+    ADD("/core/hwqueue/set/unchanged-is-noop", test_unchanged_is_noop);
+    ADD("/core/hwqueue/set/change-lower-recreates-upper", test_change_lower);
+    ADD("/core/hwqueue/set/change-upper-only", test_change_upper);
+    ADD("/core/hwqueue/set/upper-first-waits", test_upper_first_waits);
+    ADD("/core/hwqueue/set/alloc-failure", test_alloc_failure);
+    ADD("/core/hwqueue/set/realloc-failure-reported", test_realloc_failure);
+    ADD("/core/hwqueue/set/destroy-failure-stops", test_destroy_failure);
+    ADD("/core/hwqueue/set/types-independent", test_types_independent);
+    ADD("/core/hwqueue/clear/lower-while-upper-live", test_clear_lower);
+    ADD("/core/hwqueue/clear/all-descending", test_clear_all);
+    ADD("/core/hwqueue/reset/frees-descending", test_reset);
+    ADD_BARE("/core/hwqueue/viommu/before-and-after", test_before_viommu);
+    ADD_BARE("/core/hwqueue/emulated/refused", test_emulated_refused);
+#undef ADD
+#undef ADD_BARE
+    return g_test_run();
+}
