@@ -85,6 +85,19 @@ probe_host_open_real(ProbeHost *host, const char *path, const char *cdev,
                                       &host->dev_id, errp);
 }
 
+static char *
+probe_summary(const SmmuExtInstance *inst, const ProbeHost *host)
+{
+    const char *ext = smmu_ext_instance_extension(inst);
+
+    if (!strcmp(ext, "none")) {
+        return g_strdup(host->iommufd ? "no extension: plain ARM_SMMUV3 "
+                        "vIOMMU" : "no extension, no host IOMMU");
+    }
+    return g_strdup_printf("%s (%s)", ext, smmu_ext_instance_emulated(inst) ?
+                           "emulated" : "accelerated");
+}
+
 /* Select for @mode on a fresh instance; returns the report or NULL. */
 static char *
 probe_mode(SmmuExtRegistry *reg, ProbeHost *host, const char *mode,
@@ -100,11 +113,7 @@ probe_mode(SmmuExtRegistry *reg, ProbeHost *host, const char *mode,
     if (smmu_ext_instance_select(inst, host->iommufd, host->dev_id, errp)) {
         report = smmu_ext_instance_report(inst, format);
         if (summary) {
-            *summary = g_strdup_printf("%s (%s)",
-                                       smmu_ext_instance_extension(inst),
-                                       smmu_ext_instance_emulated(inst) ?
-                                       "emulated" : host->iommufd ?
-                                       "host iommufd" : "no host IOMMU");
+            *summary = probe_summary(inst, host);
         }
     }
     smmu_ext_instance_free(inst);
@@ -176,8 +185,7 @@ probe_run(const ProbeOptions *o, ProbeHost *host)
     report = probe_mode(reg, host, mode, o->json ? SMMU_EXT_REPORT_JSON :
                         SMMU_EXT_REPORT_TEXT, NULL, &err);
     if (!report) {
-        fprintf(stderr, "smmu-ext probe: cmdqv=%s: %s\n", mode,
-                err->message);
+        fprintf(stderr, "smmu-ext probe: %s\n", err->message);
         return TOOL_EXIT_FAIL;
     }
     printf("%s%s", report, g_str_has_suffix(report, "\n") ? "" : "\n");
