@@ -65,7 +65,9 @@ sim_get_hw_info(SmmuExtSim *sim, struct se_iommu_hw_info *cmd)
     if (cmd->data_len) {
         uint8_t *buf = (uint8_t *)(uintptr_t)cmd->data_uptr;
 
-        memcpy(buf, data, MIN(cmd->data_len, klen));
+        if (klen) {
+            memcpy(buf, data, MIN(cmd->data_len, klen));
+        }
         if (cmd->data_len > klen) {
             memset(buf + klen, 0, cmd->data_len - klen);
         }
