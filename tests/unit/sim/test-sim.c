@@ -291,7 +291,9 @@ any_size_below_min(Fixture *f)
         .size = SE_MIN_SIZE_VIOMMU_ALLOC - 4, .type = 1, .dev_id = f->dev,
         .hwpt_id = f->hwpt,
     };
-    struct se_iommu_hw_queue_alloc q = { .size = SE_MIN_SIZE_HW_QUEUE_ALLOC - 8 };
+    struct se_iommu_hw_queue_alloc q = {
+        .size = SE_MIN_SIZE_HW_QUEUE_ALLOC - 8,
+    };
 
     g_assert_cmpint(raw_ioctl(f, SE_IOMMU_HW_QUEUE_ALLOC, &q), ==, EINVAL);
     return raw_ioctl(f, SE_IOMMU_VIOMMU_ALLOC, &v);
