@@ -277,6 +277,11 @@ smmu_ext_vmm_set_trace(SmmuExtVmm *vmm, bool on);
 SMMU_EXT_API SmmuExtInstance *
 smmu_ext_vmm_instance(SmmuExtVmm *vmm);
 
+/* The simulated kernel's dev_id of VMM device @devid (0 if not attached or
+ * without a host IOMMU), e.g. for smmu_ext_sim_post_event. */
+SMMU_EXT_API uint32_t
+smmu_ext_vmm_sim_dev(SmmuExtVmm *vmm, uint32_t devid);
+
 SMMU_EXT_API SmmuExtSim *
 smmu_ext_vmm_sim(SmmuExtVmm *vmm);
 

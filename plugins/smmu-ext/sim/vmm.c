@@ -706,6 +706,14 @@ smmu_ext_vmm_set_trace(SmmuExtVmm *vmm, bool on)
     vmm->trace = on;
 }
 
+uint32_t
+smmu_ext_vmm_sim_dev(SmmuExtVmm *vmm, uint32_t devid)
+{
+    VmmDevice *d = vmm_device_find(vmm, devid, NULL);
+
+    return d ? d->sim_dev : 0;
+}
+
 SmmuExtInstance *
 smmu_ext_vmm_instance(SmmuExtVmm *vmm)
 {
