@@ -513,6 +513,87 @@ test_emulated_load_refuses(Fixture *f, gconstpointer data)
     g_assert_cmphex(rd(f, A_EXAMPLE_CTRL), ==, EXAMPLE_CTRL_IRQ_EN);
 }
 
+/* --- through the reference VMM ---------------------------------------------- */
+
+static SmmuExtVmm *
+vmm_up(const char *profile, const char *mode)
+{
+    g_autoptr(GError) err = NULL;
+    SmmuExtVmm *vmm = smmu_ext_vmm_new(profile, NULL, &err);
+
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_vmm_set_mode(vmm, mode, &err));
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_vmm_add_ram(vmm, RAM_GPA, RAM_SIZE, 4096, &err));
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_vmm_attach(vmm, 1, true, 0x10, &err));
+    g_assert_no_error(err);
+    return vmm;
+}
+
+static void
+vmm_wr32(SmmuExtVmm *vmm, uint64_t off, uint32_t val)
+{
+    bool direct = true;
+
+    smmu_ext_vmm_write(vmm, off, val, 4, &direct);
+    g_assert_false(direct);
+}
+
+static void
+test_vmm_emulated(void)
+{
+    SmmuExtVmm *vmm = vmm_up("none", "example");
+    SmmuExtInstance *inst = smmu_ext_vmm_instance(vmm);
+    uint64_t cmd[2] = { GUINT64_TO_LE(OP_TLBI_NH_ASID | (7ull << 48)), 0 };
+    uint64_t before = smmu_ext_vmm_host_cmd_count(vmm, OP_TLBI_NH_ASID);
+    bool direct = true;
+
+    g_test_summary("cmdqv=example on a host without iommufd: the reference "
+                   "VMM's SMMUv3 executes the command the doorbell names");
+    g_assert_cmpstr(smmu_ext_instance_extension(inst), ==, "example");
+    g_assert_true(smmu_ext_instance_emulated(inst));
+    g_assert_cmphex(smmu_ext_vmm_read(vmm, A_EXAMPLE_ID, 4, &direct), ==,
+                    EXAMPLE_ID_VALUE);
+    g_assert_false(direct);
+
+    g_assert_true(smmu_ext_vmm_mem_write(vmm, CMD_GPA, cmd, sizeof(cmd)));
+    vmm_wr32(vmm, A_EXAMPLE_CTRL, EXAMPLE_CTRL_EN | EXAMPLE_CTRL_IRQ_EN);
+    smmu_ext_vmm_write(vmm, A_EXAMPLE_DOORBELL, CMD_GPA, 8, NULL);
+    g_assert_cmpuint(smmu_ext_vmm_host_cmd_count(vmm, OP_TLBI_NH_ASID), ==,
+                     before + 1);
+    g_assert_cmpuint(smmu_ext_vmm_irq_count(vmm, EXAMPLE_IRQ_LINE), ==, 1);
+    g_assert_cmphex(smmu_ext_vmm_read(vmm, A_EXAMPLE_STATUS, 4, NULL), ==,
+                    EXAMPLE_STATUS_ENABLED | EXAMPLE_STATUS_DONE);
+
+    /* An opcode the host SMMUv3 does not know comes back as ERRCODE 1. */
+    cmd[0] = GUINT64_TO_LE(0xff);
+    g_assert_true(smmu_ext_vmm_mem_write(vmm, CMD_GPA, cmd, sizeof(cmd)));
+    smmu_ext_vmm_write(vmm, A_EXAMPLE_DOORBELL, CMD_GPA, 8, NULL);
+    g_assert_cmpuint(errcode(smmu_ext_vmm_read(vmm, A_EXAMPLE_STATUS, 4,
+                                               NULL)), ==, 1);
+    g_assert_cmpuint(smmu_ext_vmm_irq_count(vmm, EXAMPLE_IRQ_LINE), ==, 2);
+
+    smmu_ext_vmm_reset(vmm);
+    g_assert_cmphex(smmu_ext_vmm_read(vmm, A_EXAMPLE_CTRL, 4, NULL), ==, 0);
+    g_assert_cmpuint(smmu_ext_sim_live_total(smmu_ext_vmm_sim(vmm)), ==, 0);
+    smmu_ext_vmm_free(vmm);
+}
+
+static void
+test_vmm_auto_tegra241(void)
+{
+    SmmuExtVmm *vmm = vmm_up("tegra241", "auto");
+
+    g_test_summary("Through the VMM, cmdqv=auto on a Tegra241 host with the "
+                   "example installed still selects tegra241");
+    g_assert_cmpstr(smmu_ext_instance_extension(smmu_ext_vmm_instance(vmm)),
+                    ==, "tegra241");
+    g_assert_cmpint(module_index(smmu_ext_vmm_registry(vmm), "example"), >,
+                    module_index(smmu_ext_vmm_registry(vmm), "tegra241"));
+    smmu_ext_vmm_free(vmm);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -538,5 +619,8 @@ main(int argc, char **argv)
     ADD("/example/emulated/load-refuses-bad-state",
         test_emulated_load_refuses);
 #undef ADD
+    g_test_add_func("/example/vmm/emulated-doorbell", test_vmm_emulated);
+    g_test_add_func("/example/vmm/auto-picks-tegra241",
+                    test_vmm_auto_tegra241);
     return g_test_run();
 }
