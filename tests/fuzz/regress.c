@@ -6,7 +6,8 @@
  * LLVMFuzzerTestOneInput once.  A broken invariant aborts, which fails the
  * test; ASan/UBSan and valgrind see every byte the target touches.
  *
- * Usage: fuzz-regress-TARGET [gtest options] DIR...
+ * Usage: fuzz-regress-TARGET [gtest options] DIR[:SUFFIX]...
+ * (a missing directory has no seeds; with :SUFFIX only files ending so).
  */
 #include <glib.h>
 #include "fuzz.h"
@@ -67,32 +68,57 @@ cmp_names(gconstpointer a, gconstpointer b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-static void
-add_dir(const char *dir, GPtrArray *keep)
+/* "corpus-mmio" for .../tests/fuzz/corpus/mmio: two seed directories
+ * may hold files of the same name. */
+static char *
+dir_label(const char *dir)
 {
-    g_autoptr(GError) err = NULL;
-    g_autoptr(GDir) d = g_dir_open(dir, 0, &err);
-    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
-    const char *name;
+    g_autofree char *canon = g_canonicalize_filename(dir, NULL);
+    g_autofree char *base = g_path_get_basename(canon);
+    g_autofree char *parent = g_path_get_dirname(canon);
+    g_autofree char *pbase = g_path_get_basename(parent);
 
-    g_assert_no_error(err);
+    return g_strdup_printf("%s-%s", pbase, base);
+}
+
+static void
+add_dir(const char *arg, GPtrArray *keep)
+{
+    g_autoptr(GDir) d = NULL;
+    g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func(g_free);
+    g_autofree char *dir = g_strdup(arg);
+    char *colon = strrchr(dir, ':');
+    const char *suffix = "";
+    const char *name;
+    g_autofree char *label = NULL;
+
+    if (colon) {
+        *colon = '\0';
+        suffix = colon + 1;
+    }
+    d = g_dir_open(dir, 0, NULL);
+    if (!d) {
+        return;
+    }
+    label = dir_label(dir);
     while ((name = g_dir_read_name(d))) {
-        g_ptr_array_add(names, g_strdup(name));
+        if (g_str_has_suffix(name, suffix)) {
+            g_ptr_array_add(names, g_strdup(name));
+        }
     }
     /* Same test numbers on every host. */
     g_ptr_array_sort(names, cmp_names);
     for (guint i = 0; i < names->len; i++) {
         const char *base = g_ptr_array_index(names, i);
         char *path = g_build_filename(dir, base, NULL);
-        g_autofree char *dirname = g_path_get_basename(dir);
         g_autofree char *tpath = NULL;
 
         if (!g_file_test(path, G_FILE_TEST_IS_REGULAR) || base[0] == '.') {
             g_free(path);
             continue;
         }
-        tpath = g_strdup_printf("/fuzz-regress/%s/seed/%s/%s", FUZZ_TARGET_NAME,
-                                dirname, base);
+        tpath = g_strdup_printf("/fuzz-regress/%s/seed/%s/%s",
+                                FUZZ_TARGET_NAME, label, base);
         g_ptr_array_add(keep, path);
         g_test_add_data_func(tpath, path, test_seed);
     }
