@@ -62,16 +62,18 @@ test_ascending(Fixture *f, gconstpointer data)
 {
     g_autofree char *trace = NULL;
     guint mark = fixture_mark(f);
-    const SeamCall *viommu = test_seam_call(f->seam, 2);
+    uint32_t viommu_id;
     const SeamCall *c;
 
+    g_assert_cmpuint(test_seam_call(f->seam, 2)->request, ==,
+                     SE_IOMMU_VIOMMU_ALLOC);
+    viommu_id = test_seam_call(f->seam, 2)->out_id;
     both_live(f);
     trace = fixture_trace(f, mark);
     g_assert_cmpstr(trace, ==,
                     "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
-    g_assert_cmpuint(viommu->request, ==, SE_IOMMU_VIOMMU_ALLOC);
     c = find_alloc(f, mark, 1);
-    g_assert_cmpuint(c->viommu_id, ==, viommu->out_id);
+    g_assert_cmpuint(c->viommu_id, ==, viommu_id);
     g_assert_cmphex(c->gpa, ==, Q1_GPA);
     g_assert_cmphex(c->len, ==, QLEN);
     g_assert_cmpuint(c->flags, ==, 0);

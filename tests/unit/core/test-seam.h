@@ -77,6 +77,7 @@ void test_seam_free(TestSeam *s);
 SmmuExtIommufd *test_seam_iommufd(TestSeam *s);
 
 guint test_seam_n_calls(const TestSeam *s);
+/* Valid until the next call is recorded. */
 const SeamCall *test_seam_call(const TestSeam *s, guint i);
 /* Kernel calls (everything but notes) recorded so far. */
 guint test_seam_n_kernel_calls(const TestSeam *s);
