@@ -229,7 +229,8 @@ decline_probe(const SmmuExtProbeInput *in, SmmuExtGeometry *geo,
               GError **errp)
 {
     g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_DECLINED,
-                "decline says no to hw_info type %u", in ? in->type : 0);
+                "decline says \"no\"\tto hw_info type %u",
+                in ? in->type : 0);
     return false;
 }
 

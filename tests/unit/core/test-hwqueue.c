@@ -356,6 +356,25 @@ test_reset(Fixture *f, gconstpointer data)
 }
 
 static void
+test_reset_cycles(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    guint live = test_seam_live_objects(f->seam);
+
+    /* Invariant 8: reboots leave nothing behind and nothing stale. */
+    for (int i = 0; i < 3; i++) {
+        both_live(f);
+        g_assert_cmpuint(test_seam_live_objects(f->seam), ==, live + 2);
+        smmu_ext_instance_reset(f->inst);
+        g_assert_cmpuint(test_seam_live_objects(f->seam), ==, live);
+        g_assert_false(smmu_ext_core_hw_queue_live(test_ext.core,
+                                                   TEST_HWQ_TYPE, 0));
+    }
+    g_assert_cmpuint(test_ext.resets, ==, 3);
+    g_assert_cmpuint(test_seam_live_mappings(f->seam), ==, 1);
+}
+
+static void
 test_emulated_refused(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
@@ -391,6 +410,7 @@ main(int argc, char **argv)
     ADD("/core/hwqueue/clear/lower-while-upper-live", test_clear_lower);
     ADD("/core/hwqueue/clear/all-descending", test_clear_all);
     ADD("/core/hwqueue/reset/frees-descending", test_reset);
+    ADD("/core/hwqueue/reset/cycles-leave-nothing", test_reset_cycles);
     ADD_BARE("/core/hwqueue/viommu/before-and-after", test_before_viommu);
     ADD_BARE("/core/hwqueue/emulated/refused", test_emulated_refused);
 #undef ADD
