@@ -241,6 +241,91 @@ test_empty(void)
     g_assert_cmpstr(s->profile, ==, REPLAY_DEFAULT_PROFILE);
 }
 
+/* Numbers the runner indexes without checking, per command. */
+static void
+assert_runner_invariants(const ReplayScript *s, unsigned n_lines)
+{
+    static const struct {
+        unsigned min, max;
+    } n_num[REPLAY_OP_N] = {
+        [REPLAY_RAM] = { 3, 3 }, [REPLAY_ATTACH] = { 1, 2 },
+        [REPLAY_DETACH] = { 1, 1 }, [REPLAY_W32] = { 2, 2 },
+        [REPLAY_W64] = { 2, 2 }, [REPLAY_R32] = { 3, 3 },
+        [REPLAY_R64] = { 3, 3 }, [REPLAY_POLL32] = { 4, 4 },
+        [REPLAY_MEM] = { 2, G_MAXUINT }, [REPLAY_MEMR] = { 3, 3 },
+        [REPLAY_STEP] = { 1, 1 }, [REPLAY_IRQ] = { 2, 2 },
+        [REPLAY_FAIL] = { 2, 2 }, [REPLAY_OBJECTS] = { 1, 1 },
+    };
+    unsigned prev_line = 0;
+
+    for (guint i = 0; i < s->cmds->len; i++) {
+        const ReplayCmd *c = cmd_at(s, i);
+
+        g_assert_cmpuint(c->op, <, REPLAY_OP_N);
+        g_assert_cmpuint(c->line, >, prev_line);
+        g_assert_cmpuint(c->line, <=, n_lines);
+        prev_line = c->line;
+        g_assert_cmpuint(c->n_num, >=, n_num[c->op].min);
+        g_assert_cmpuint(c->n_num, <=, n_num[c->op].max);
+        if (c->op == REPLAY_STEP || c->op == REPLAY_POLL32) {
+            g_assert_cmpuint(c->num[c->n_num - 1], <=, REPLAY_MAX_STEPS);
+        }
+        if (c->op == REPLAY_FAIL || c->op == REPLAY_OBJECTS ||
+            c->op == REPLAY_CMDQV || c->op == REPLAY_HOST ||
+            c->op == REPLAY_SELECTED || c->op == REPLAY_EXPECT_ERROR) {
+            g_assert_nonnull(c->str);
+        }
+    }
+}
+
+static void
+test_mutations(void)
+{
+    g_autofree char *path = g_test_build_filename(G_TEST_DIST,
+                                                  "linux-bringup.replay",
+                                                  NULL);
+    static const char alphabet[] = " \t\n#x0123456789abcdefrwmU\"-";
+    g_autoptr(GRand) rand = g_rand_new_with_seed(0x5e1ec7);
+    g_autofree char *orig = NULL;
+    gsize len;
+    unsigned accepted = 0;
+
+    g_test_summary("Mutated scripts either parse into commands the runner "
+                   "can index blindly, or fail with a message");
+    g_assert_true(g_file_get_contents(path, &orig, &len, NULL));
+    for (unsigned round = 0; round < 500; round++) {
+        g_autofree char *text = g_memdup2(orig, len);
+        g_autoptr(GError) err = NULL;
+        g_autoptr(ReplayScript) s = NULL;
+        unsigned n_lines = 1;
+        gsize n = round < 250 ? len : (gsize)g_rand_int_range(rand, 0, len);
+
+        for (unsigned k = g_rand_int_range(rand, 1, 8); k > 0; k--) {
+            gsize at = g_rand_int_range(rand, 0, MAX(n, 1));
+
+            if (n) {
+                text[at] = g_rand_boolean(rand) ?
+                    alphabet[g_rand_int_range(rand, 0, sizeof(alphabet) - 1)] :
+                    (char)g_rand_int_range(rand, 0, 256);
+            }
+        }
+        for (gsize i = 0; i < n; i++) {
+            n_lines += text[i] == '\n';
+        }
+        s = replay_parse("m.replay", text, n, &err);
+        g_assert_true((s == NULL) == (err != NULL));
+        if (s) {
+            accepted++;
+            assert_runner_invariants(s, n_lines);
+        } else {
+            g_assert_true(g_str_has_prefix(err->message, "m.replay:"));
+        }
+    }
+    /* Both outcomes were exercised. */
+    g_assert_cmpuint(accepted, >, 0);
+    g_assert_cmpuint(accepted, <, 500);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -254,6 +339,7 @@ main(int argc, char **argv)
     g_test_add_func("/replay/parse/reports-every-error", test_all_errors);
     g_test_add_func("/replay/parse/nul-byte", test_nul_byte);
     g_test_add_func("/replay/parse/empty", test_empty);
+    g_test_add_func("/replay/parse/mutations", test_mutations);
     for (size_t i = 0; i < G_N_ELEMENTS(bad_cases); i++) {
         g_autofree char *path = g_strdup_printf("/replay/parse/refuses/%zu",
                                                 i);
