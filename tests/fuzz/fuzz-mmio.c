@@ -22,7 +22,9 @@
 #endif
 
 #define RAM_GPA 0x80000000ull
-#define RAM_SIZE (2ull << 20)
+/* Small (ASan poisons every allocation); 2 MiB pages need one page. */
+#define RAM_SIZE (256ull << 10)
+#define RAM_SIZE_2M (2ull << 20)
 #define N_DEVS 3
 #define MAX_RECORDS 2048
 
@@ -306,8 +308,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(smmu_ext_vmm_set_mode(vmm, FUZZ_MMIO_EMULATED ? "tegra241" :
                                      accel_modes[(hdr >> 2) % 3], &err),
                "set_mode: %s", err->message);
-    FUZZ_CHECK(smmu_ext_vmm_add_ram(vmm, RAM_GPA, RAM_SIZE,
-                                    page_sizes[hdr % 3], &err),
+    FUZZ_CHECK(smmu_ext_vmm_add_ram(vmm, RAM_GPA, hdr % 3 == 2 ? RAM_SIZE_2M :
+                                    RAM_SIZE, page_sizes[hdr % 3], &err),
                "add_ram: %s", err->message);
 
     /* Debugging a finding: every access, then what the input achieved
