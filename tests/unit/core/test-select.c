@@ -243,6 +243,56 @@ test_emulated_modes(Fixture *f, gconstpointer data)
     }
 }
 
+static void
+test_kept_after_viommu_failure(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark;
+
+    fixture_instance(f, TEST_EXT_NAME);
+    test_seam_fail(f->seam, SEAM_IOCTL, SE_IOMMU_VIOMMU_ALLOC, 1, ENOMEM,
+                   1);
+    g_assert_false(smmu_ext_instance_attach(f->inst, f->fd, TEST_DEV,
+                                            TEST_HWPT, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_KERNEL);
+    g_clear_error(&err);
+    /* Not attached, so no blocker and no vDEVICE for it. */
+    g_assert_null(smmu_ext_instance_unplug_blocker(f->inst, TEST_DEV));
+    g_assert_false(smmu_ext_instance_set_vsid(f->inst, TEST_DEV, 1, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID);
+    g_clear_error(&err);
+
+    /* The next plug keeps the selection: no second probe. */
+    mark = fixture_mark(f);
+    fixture_attach(f, TEST_DEV);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "viommu_alloc(type 2); veventq_alloc(type 2, depth 32); "
+                    "mmap(0x30000)");
+    g_assert_cmpuint(test_ext.inits, ==, 1);
+}
+
+static void
+test_blocker_follows_viommu(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+
+    fixture_instance(f, "auto");
+    fixture_attach(f, TEST_DEV);
+    g_assert_nonnull(smmu_ext_instance_unplug_blocker(f->inst, TEST_DEV));
+    g_assert_true(smmu_ext_instance_detach(f->inst, TEST_DEV, &err));
+    g_assert_no_error(err);
+    /* No vIOMMU, nothing to break. */
+    g_assert_null(smmu_ext_instance_unplug_blocker(f->inst, TEST_DEV));
+    /* A plain vIOMMU never blocks. */
+    smmu_ext_instance_free(f->inst);
+    f->inst = NULL;
+    fixture_instance(f, "off");
+    fixture_attach(f, TEST_DEV);
+    g_assert_null(smmu_ext_instance_unplug_blocker(f->inst, TEST_DEV));
+}
+
 /* Crude but enough: the report is one object with balanced brackets and
  * no unescaped control characters. */
 static void
@@ -391,6 +441,10 @@ main(int argc, char **argv)
     ADD("/core/select/named/declined-fails", test_named_declines,
         FIX_BOTH_EXT);
     ADD("/core/select/bad-mode", test_bad_mode, FIX_BOTH_EXT);
+    ADD("/core/select/kept-after-viommu-failure",
+        test_kept_after_viommu_failure, FIX_BOTH_EXT);
+    ADD("/core/select/unplug-blocker-follows-viommu",
+        test_blocker_follows_viommu, FIX_BOTH_EXT);
     ADD("/core/select/emulated/named", test_emulated, FIX_BOTH_EXT);
     ADD("/core/select/emulated/auto-on-unsupported", test_emulated_modes,
         FIX_BOTH_EXT);
