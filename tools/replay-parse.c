@@ -343,7 +343,8 @@ parse_args(Parser *p, ReplayCmd *cmd, char **args, unsigned n,
         }
         return parse_named(p, cmd, profiles, "profile", args[1]);
     case REPLAY_RAM:
-        if (!check_before_attach(p, cmd) || !parse_numbers(p, cmd, args, n, 3)) {
+        if (!check_before_attach(p, cmd) ||
+            !parse_numbers(p, cmd, args, n, 3)) {
             return false;
         }
         if (n < 3) {
