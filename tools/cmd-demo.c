@@ -416,29 +416,14 @@ recover(Demo *d)
 
 /* --- plain path: no extension, events through the SMMUv3 EVTQ ---------- */
 
-/*
- * The simulated kernel's dev_id of our device.  The VMM does not say, so
- * find the one device that has a vDEVICE: posting to any other id is
- * refused without side effects.
- */
-static uint32_t
-post_event(Demo *d, const uint64_t evt[4])
-{
-    for (uint32_t id = 1; id < 256; id++) {
-        if (smmu_ext_sim_post_event(d->sim, id, evt)) {
-            return id;
-        }
-    }
-    return 0;
-}
-
 static void
 plain_event(Demo *d)
 {
     uint64_t evt[4] = { EVT_F_TRANSLATION, 0, 0x12345000, 0 };
     unsigned before = smmu_ext_vmm_guest_events(d->vmm);
+    uint32_t dev_id = smmu_ext_vmm_sim_dev(d->vmm, DEMO_DEVID);
 
-    if (!d->sim || !post_event(d, evt)) {
+    if (!dev_id || !smmu_ext_sim_post_event(d->sim, dev_id, evt)) {
         problem(d, "the simulated kernel dropped the event");
     }
     say(d, "no extension: guest commands go to the emulated SMMUv3 CMDQ; "
