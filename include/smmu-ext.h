@@ -315,7 +315,10 @@ smmu_ext_instance_unplug_blocker(const SmmuExtInstance *inst,
                                  uint32_t dev_id);
 
 /* The guest enabled (or disabled) its SMMUv3 event queue of 2^log2size
- * entries; the ARM_SMMUV3 vEVENTQ follows "vIOMMU exists && enabled". */
+ * entries.  The ARM_SMMUV3 vEVENTQ is allocated once a vIOMMU exists and
+ * the queue is enabled, whichever comes first, with depth 2^log2size (a new
+ * size reallocates it); it is freed with the vIOMMU.  While the guest queue
+ * is disabled, events become EVENTQ aborts. */
 SMMU_EXT_API gboolean
 smmu_ext_instance_set_eventq(SmmuExtInstance *inst, bool enabled,
                              unsigned log2size, GError **errp);

@@ -121,7 +121,7 @@ parse_batch(SmmuExtVeventq *q, SmmuExtStats *stats, const uint8_t *buf,
                      "malformed record (flags 0x%x, %zu of %u payload "
                      "bytes) dropped", hdr.flags, len - off,
                      q->payload_len);
-            break;
+            return delivered;
         }
         on_event(q, stats, hdr.sequence & SE_VEVENTQ_SEQ_MASK, buf + off,
                  ops, opaque);

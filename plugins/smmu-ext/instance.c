@@ -217,7 +217,7 @@ select_emulated(SmmuExtInstance *inst, GError **errp)
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION,
                     "cmdqv=%s: extension %s cannot run without a host "
                     "iommufd (no emulated mode)", inst->mode.name,
-                    m ? "" : "(not loaded)");
+                    m ? m->info.name : inst->mode.name);
         return FALSE;
     }
     if (!m->ops->probe(NULL, &geo, &err)) {
@@ -393,6 +393,11 @@ smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
         smmu_ext_viommu_vdevice_free(inst, d, &err);
     }
     g_array_remove_index(inst->devices, idx);
+    if (dev_id == inst->creator_dev_id) {
+        /* Nothing left to protect: the blocker named this device. */
+        inst->creator_dev_id = 0;
+        g_clear_pointer(&inst->blocker, g_free);
+    }
     if (!inst->devices->len && inst->viommu_id) {
         smmu_ext_viommu_destroy(inst, &err);
     }
@@ -409,7 +414,8 @@ smmu_ext_instance_unplug_blocker(const SmmuExtInstance *inst,
 {
     SmmuExtInstance *mut = (SmmuExtInstance *)inst;
 
-    if (!inst->ext || !inst->viommu_id || dev_id != inst->creator_dev_id) {
+    if (!inst->ext || !inst->viommu_id || !dev_id ||
+        dev_id != inst->creator_dev_id) {
         return NULL;
     }
     if (!mut->blocker) {
@@ -421,15 +427,20 @@ smmu_ext_instance_unplug_blocker(const SmmuExtInstance *inst,
     return mut->blocker;
 }
 
+/*
+ * Disabling keeps the vEVENTQ (it goes with the vIOMMU; events meanwhile
+ * become EVENTQ aborts, as on hardware); a new size reallocates it so the
+ * kernel's depth follows the guest's queue.
+ */
 gboolean
 smmu_ext_instance_set_eventq(SmmuExtInstance *inst, bool enabled,
                              unsigned log2size, GError **errp)
 {
     inst->guest_evtq_enabled = enabled;
-    inst->guest_evtq_log2 = log2size;
-    if (!enabled || !inst->viommu_id) {
+    if (!enabled) {
         return TRUE;
     }
+    inst->guest_evtq_log2 = log2size;
     return smmu_ext_viommu_smmu_eventq(inst, errp);
 }
 

@@ -115,12 +115,20 @@ veventq_free(SmmuExtInstance *inst, SmmuExtVeventq **qp, GError **errp)
 gboolean
 smmu_ext_viommu_smmu_eventq(SmmuExtInstance *inst, GError **errp)
 {
-    uint32_t depth;
+    uint32_t depth = 1u << MIN(inst->guest_evtq_log2, SMMUV3_EVENTQ_MAX_LOG2);
+    GError *err = NULL;
 
-    if (inst->smmu_evq || !inst->viommu_id || !inst->guest_evtq_enabled) {
+    if (!inst->viommu_id || !inst->guest_evtq_enabled) {
         return TRUE;
     }
-    depth = 1u << MIN(inst->guest_evtq_log2, SMMUV3_EVENTQ_MAX_LOG2);
+    if (inst->smmu_evq && inst->smmu_evq->depth == depth) {
+        return TRUE;
+    }
+    veventq_free(inst, &inst->smmu_evq, &err);
+    if (err) {
+        g_propagate_error(errp, err);
+        return FALSE;
+    }
     inst->smmu_evq = veventq_new(inst, SE_IOMMU_VEVENTQ_TYPE_ARM_SMMUV3,
                                  depth, SMMUV3_EVENT_LEN, deliver_smmu_event,
                                  inst, errp);
@@ -231,16 +239,10 @@ smmu_ext_viommu_create(SmmuExtInstance *inst, uint32_t dev_id,
     if (!viommu_alloc(inst, dev_id, s2_hwpt_id, data, data_len, errp)) {
         return FALSE;
     }
+    /* Devices get their vDEVICE when their vSID is known (set_vsid). */
     if (!viommu_extension_up(inst, data, data_len, &err) ||
         !smmu_ext_viommu_smmu_eventq(inst, &err)) {
         goto unwind;
-    }
-    for (guint i = 0; i < inst->devices->len; i++) {
-        SmmuExtDevice *d = &g_array_index(inst->devices, SmmuExtDevice, i);
-
-        if (d->has_vsid && !smmu_ext_viommu_vdevice_alloc(inst, d, &err)) {
-            goto unwind;
-        }
     }
     return TRUE;
 
