@@ -420,7 +420,8 @@ smmu_ext_instance_unplug_blocker(const SmmuExtInstance *inst,
     }
     if (!mut->blocker) {
         mut->blocker = g_strdup_printf(
-            "device %u backs the vIOMMU of the active %s extension; "
+            "iommufd device %u backs the vIOMMU of the active %s "
+            "extension; "
             "unplugging it would break the guest's command queues",
             dev_id, inst->ext->mod->info.name);
     }
