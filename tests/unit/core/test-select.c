@@ -353,7 +353,7 @@ test_report_accelerated(Fixture *f, gconstpointer data)
     assert_contains(text, "queue-size cap: 2^12");
     assert_contains(text, "migration: blocked: ");
     assert_contains(text, err->message);
-    blocked = g_strdup_printf("unplug blocked: device %u", TEST_DEV);
+    blocked = g_strdup_printf("unplug blocked: iommufd device %u", TEST_DEV);
     assert_contains(text, blocked);
 
     json = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_JSON);
