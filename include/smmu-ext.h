@@ -368,6 +368,11 @@ typedef struct SmmuExtGeometry {
     uint64_t ram_page_size;    /* guest-RAM page size behind that cap */
 } SmmuExtGeometry;
 
+/* The vIOMMU's iommufd object id (0: none), for the host's own nested
+ * HWPT allocations and IOMMU_HWPT_INVALIDATE forwarding. */
+SMMU_EXT_API uint32_t
+smmu_ext_instance_viommu_id(const SmmuExtInstance *inst);
+
 /* Selected extension ("none" if plain), and whether it is emulated. */
 SMMU_EXT_API const char *
 smmu_ext_instance_extension(const SmmuExtInstance *inst);

@@ -66,10 +66,22 @@ int smmu_ext_iommufd_close(SmmuExtIommufd *fd, int evfd);
 
 /* --- registry.c / loader.c / mode.c ------------------------------------- */
 
+/*
+ * The smallest descriptor and ops table a module may have: their sizes in
+ * module ABI 1.0.  Later minors only append, so a 1.0 module stays
+ * loadable; the core reads a module's ops through a zero-filled copy of
+ * the current size, so it never reads past what the module provided.
+ */
+#define SMMU_EXT_DESC_SIZE_1_0 \
+    (offsetof(SmmuExtModuleDesc, ops) + sizeof(void *))
+#define SMMU_EXT_OPS_SIZE_1_0 \
+    (offsetof(SmmuExtOps, load) + sizeof(void *))
+
 typedef struct SmmuExtModule {
     SmmuExtModuleInfo info;    /* strings point into desc or owned copies */
     const SmmuExtModuleDesc *desc;
-    const SmmuExtOps *ops;
+    const SmmuExtOps *ops;     /* = &ops_copy */
+    SmmuExtOps ops_copy;
     GModule *gmod;             /* NULL for static descriptors */
     char *path;
 } SmmuExtModule;

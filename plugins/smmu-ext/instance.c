@@ -495,6 +495,11 @@ smmu_ext_instance_mmio_write(SmmuExtInstance *inst, uint64_t offset,
 
 /* --- reset, run state ----------------------------------------------------- */
 
+/*
+ * Kernel objects go first (descending, with DESTROYING notifications while
+ * the module still holds its live state), then the module returns every
+ * register to its reset value, so nothing snapshotted can overwrite them.
+ */
 void
 smmu_ext_instance_reset(SmmuExtInstance *inst)
 {
@@ -504,14 +509,13 @@ smmu_ext_instance_reset(SmmuExtInstance *inst)
     if (!core) {
         return;
     }
-    core->ops->reset(core->state);
-    /* Whatever the module left behind goes too: no stale queue survives. */
+    smmu_ext_core_unmap_all_direct(core);
     for (guint i = 0; i < core->hwqs->len; i++) {
         g_array_index(core->hwqs, SmmuExtHwq, i).desired = false;
     }
     smmu_ext_hwq_destroy_all(core, &err);
     g_array_set_size(core->hwqs, 0);
-    smmu_ext_core_unmap_all_direct(core);
+    core->ops->reset(core->state);
     if (err) {
         smmu_ext_inst_log(inst, G_LOG_LEVEL_WARNING, "reset: %s",
                           err->message);
@@ -527,6 +531,12 @@ smmu_ext_instance_set_running(SmmuExtInstance *inst, bool running)
 }
 
 /* --- queries -------------------------------------------------------------- */
+
+uint32_t
+smmu_ext_instance_viommu_id(const SmmuExtInstance *inst)
+{
+    return inst->viommu_id;
+}
 
 const char *
 smmu_ext_instance_extension(const SmmuExtInstance *inst)

@@ -129,11 +129,11 @@ smmu_ext_desc_check(const SmmuExtModuleDesc *desc, GError **errp)
                     SMMU_EXT_ABI_MAJOR, SMMU_EXT_ABI_MINOR);
         return FALSE;
     }
-    if (desc->size < sizeof(SmmuExtModuleDesc)) {
+    if (desc->size < SMMU_EXT_DESC_SIZE_1_0) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_DESC_SIZE,
                     "descriptor is %u bytes, module ABI %u.%u needs %zu",
                     desc->size, desc->abi_major, desc->abi_minor,
-                    sizeof(SmmuExtModuleDesc));
+                    SMMU_EXT_DESC_SIZE_1_0);
         return FALSE;
     }
     if (!desc->ops) {
@@ -141,11 +141,11 @@ smmu_ext_desc_check(const SmmuExtModuleDesc *desc, GError **errp)
                     "descriptor has no ops table");
         return FALSE;
     }
-    if (desc->ops->size < sizeof(SmmuExtOps)) {
+    if (desc->ops->size < SMMU_EXT_OPS_SIZE_1_0) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_DESC_SIZE,
                     "ops table is %u bytes, module ABI %u.%u needs %zu",
                     desc->ops->size, desc->abi_major, desc->abi_minor,
-                    sizeof(SmmuExtOps));
+                    SMMU_EXT_OPS_SIZE_1_0);
         return FALSE;
     }
     return check_strings(desc, errp) && check_ops(desc->ops, errp);
@@ -157,7 +157,11 @@ module_new(const SmmuExtModuleDesc *desc, GModule *gmod, const char *path)
     SmmuExtModule *mod = g_new0(SmmuExtModule, 1);
 
     mod->desc = desc;
-    mod->ops = desc->ops;
+    /* Fields a smaller (older) table lacks read as zero: NULL ops. */
+    memcpy(&mod->ops_copy, desc->ops,
+           MIN((size_t)desc->ops->size, sizeof(mod->ops_copy)));
+    mod->ops_copy.size = sizeof(mod->ops_copy);
+    mod->ops = &mod->ops_copy;
     mod->gmod = gmod;
     mod->path = g_strdup(path);
     /* Strings point into the descriptor: accepted code stays resident. */
@@ -169,9 +173,9 @@ module_new(const SmmuExtModuleDesc *desc, GModule *gmod, const char *path)
         .path = mod->path,
         .abi_major = desc->abi_major,
         .abi_minor = desc->abi_minor,
-        .hw_info_type = desc->ops->hw_info_type,
-        .priority = desc->ops->priority,
-        .emulation = desc->ops->flags & SMMU_EXT_OPS_EMULATION,
+        .hw_info_type = mod->ops->hw_info_type,
+        .priority = mod->ops->priority,
+        .emulation = mod->ops->flags & SMMU_EXT_OPS_EMULATION,
     };
     return mod;
 }
