@@ -62,6 +62,13 @@ struct SmmuExtCore {
 };
 
 struct SmmuExtInstance {
+    /* MMIO dispatch first: the hot path reads only these. */
+    uint64_t mmio_size;        /* 0 until an extension is selected */
+    uint64_t (*mmio_read)(void *state, uint64_t offset, unsigned size);
+    void (*mmio_write)(void *state, uint64_t offset, uint64_t value,
+                       unsigned size);
+    void *mmio_state;
+
     SmmuExtRegistry *reg;
     SmmuExtMode mode;
     const SmmuExtHostOps *hops;

@@ -151,7 +151,14 @@ start_extension(SmmuExtInstance *inst, const SmmuExtModule *m,
                 const SmmuExtGeometry *geo, GError **errp)
 {
     inst->ext = smmu_ext_core_new(inst, m, geo, errp);
-    return inst->ext != NULL;
+    if (!inst->ext) {
+        return FALSE;
+    }
+    inst->mmio_read = m->ops->mmio_read;
+    inst->mmio_write = m->ops->mmio_write;
+    inst->mmio_state = inst->ext->state;
+    inst->mmio_size = m->ops->mmio_size;
+    return TRUE;
 }
 
 static char *
@@ -450,47 +457,49 @@ smmu_ext_instance_set_eventq(SmmuExtInstance *inst, bool enabled,
 uint64_t
 smmu_ext_instance_mmio_size(const SmmuExtInstance *inst)
 {
-    return inst && inst->ext ? inst->ext->ops->mmio_size : 0;
+    return inst ? inst->mmio_size : 0;
 }
 
-/* Out-of-region or malformed accesses never reach a module. */
-static bool
-mmio_ok(SmmuExtInstance *inst, uint64_t offset, unsigned size)
+/* Out-of-region or malformed accesses never reach a module.  The check is
+ * all the hot path does besides the call; the log line is out of line. */
+static inline bool
+mmio_ok(const SmmuExtInstance *inst, uint64_t offset, unsigned size)
 {
-    SmmuExtCore *core = inst->ext;
+    return size - 1 < 8 && offset < inst->mmio_size &&
+           size <= inst->mmio_size - offset;
+}
 
-    if (G_LIKELY(core && size >= 1 && size <= 8 &&
-                 offset < core->ops->mmio_size &&
-                 size <= core->ops->mmio_size - offset)) {
-        return true;
-    }
+static void __attribute__((noinline, cold))
+mmio_refused(SmmuExtInstance *inst, uint64_t offset, unsigned size)
+{
     if (smmu_ext_ratelimit_ok(&inst->guest_rl, NULL)) {
         smmu_ext_inst_log(inst, G_LOG_LEVEL_MESSAGE,
                           "guest: extension MMIO access outside the region "
                           "(offset 0x%" G_GINT64_MODIFIER "x, size %u)",
                           offset, size);
     }
-    return false;
 }
 
 uint64_t
 smmu_ext_instance_mmio_read(SmmuExtInstance *inst, uint64_t offset,
                             unsigned size)
 {
-    if (!mmio_ok(inst, offset, size)) {
+    if (G_UNLIKELY(!mmio_ok(inst, offset, size))) {
+        mmio_refused(inst, offset, size);
         return 0;
     }
-    return inst->ext->ops->mmio_read(inst->ext->state, offset, size);
+    return inst->mmio_read(inst->mmio_state, offset, size);
 }
 
 void
 smmu_ext_instance_mmio_write(SmmuExtInstance *inst, uint64_t offset,
                              uint64_t value, unsigned size)
 {
-    if (!mmio_ok(inst, offset, size)) {
+    if (G_UNLIKELY(!mmio_ok(inst, offset, size))) {
+        mmio_refused(inst, offset, size);
         return;
     }
-    inst->ext->ops->mmio_write(inst->ext->state, offset, value, size);
+    inst->mmio_write(inst->mmio_state, offset, value, size);
 }
 
 /* --- reset, run state ----------------------------------------------------- */
