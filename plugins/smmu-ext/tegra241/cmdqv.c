@@ -132,8 +132,7 @@ tegra241_cmdqv_finalize(void *state)
     Tegra241Cmdqv *s = state;
 
     /* The core has torn down the kernel objects and the mapping. */
-    s->page = NULL;
-    s->page_len = 0;
+    tegra241_vcmdq_set_page(s, NULL, 0);
 }
 
 bool
@@ -166,8 +165,7 @@ tegra241_cmdqv_viommu_ready(void *state, const void *data, size_t len,
         g_prefix_error(errp, "Tegra241 CMDQV: VINTF page0: ");
         return false;
     }
-    s->page = page;
-    s->page_len = out.out_vintf_mmap_length;
+    tegra241_vcmdq_set_page(s, page, out.out_vintf_mmap_length);
     /* The guest may have programmed its queues before the first device. */
     tegra241_vcmdq_update_all(s);
     return true;
@@ -184,13 +182,12 @@ tegra241_cmdqv_viommu_gone(void *state)
         if (s->live[q]) {
             tegra241_vcmdq_snapshot(s, q);
         }
-        s->live[q] = false;
+        tegra241_vcmdq_set_live(s, q, false);
     }
     if (smmu_ext_core_direct_mapped(s->core, T241_VINTF0_PAGE0)) {
         smmu_ext_core_unmap_direct(s->core, T241_VINTF0_PAGE0);
     }
-    s->page = NULL;
-    s->page_len = 0;
+    tegra241_vcmdq_set_page(s, NULL, 0);
 }
 
 void
@@ -212,6 +209,7 @@ tegra241_cmdqv_reset_regs(Tegra241Cmdqv *s)
 {
     memset(&s->r, 0, sizeof(s->r));
     s->r.config = T241_CONFIG_RESET;
+    s->n_allocated = 0;
 }
 
 void
@@ -230,7 +228,7 @@ tegra241_cmdqv_reset(void *state)
                           "Tegra241 CMDQV: reset: %s", err->message);
     }
     for (q = 0; q < T241_MAX_QUEUES; q++) {
-        s->live[q] = false;
+        tegra241_vcmdq_set_live(s, q, false);
     }
     tegra241_cmdqv_reset_regs(s);
 }

@@ -43,8 +43,9 @@ tegra241_err_raise(Tegra241Cmdqv *s, uint64_t lo, uint64_t hi)
     }
 }
 
+/* Out of line: tegra241_err_refresh() comes here only with a bit set. */
 void
-tegra241_err_refresh(Tegra241Cmdqv *s)
+tegra241_err_drop_acked(Tegra241Cmdqv *s)
 {
     unsigned q;
     uint32_t any = 0;

@@ -355,5 +355,6 @@ duplicate:
         return false;
     }
     s->r = *r;
+    tegra241_vintf_recount(s);
     return true;
 }

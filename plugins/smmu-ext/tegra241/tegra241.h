@@ -51,8 +51,21 @@ typedef struct Tegra241Cmdqv {
     uint8_t *page;             /* mmap'd host VINTF page0, NULL if none */
     uint64_t page_len;
     bool live[T241_MAX_QUEUES];      /* host HW queue exists */
+    /*
+     * Queue q's slot in the host page while it is live there, else NULL:
+     * the one test the MMIO fast path makes.  Written only by
+     * tegra241_vcmdq_set_live() and tegra241_vcmdq_set_page().
+     */
+    uint8_t *hw_slot[T241_MAX_QUEUES];
     bool consuming;            /* emulated: inside a ring walk */
     unsigned n_vdevices;
+
+    /*
+     * Derived from r.cmdq_alloc (never saved): the queues with ALLOCATED
+     * set, so that VINTF0 STATUS does not count them on every read.
+     * Kept by tegra241_vintf_recount() and CMDQ_ALLOC writes.
+     */
+    unsigned n_allocated;
 } Tegra241Cmdqv;
 
 /* cmdqv.c: lifecycle */
@@ -80,8 +93,8 @@ bool tegra241_vintf_read(Tegra241Cmdqv *s, uint32_t offset, unsigned size,
                          uint64_t *value);
 bool tegra241_vintf_write(Tegra241Cmdqv *s, uint32_t offset, uint64_t value,
                           unsigned size);
-bool tegra241_vintf_enabled(const Tegra241Cmdqv *s);
 void tegra241_vintf_overlay_update(Tegra241Cmdqv *s);
+void tegra241_vintf_recount(Tegra241Cmdqv *s);
 
 /* vcmdq.c: queues, both apertures, HW queue lifecycle */
 bool tegra241_vcmdq_page0_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
@@ -92,13 +105,14 @@ bool tegra241_vcmdq_page1_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
                                unsigned size, uint64_t *value);
 bool tegra241_vcmdq_page1_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
                                 uint64_t value, unsigned size);
-bool tegra241_vcmdq_allocated(const Tegra241Cmdqv *s, unsigned q);
 bool tegra241_vcmdq_error_active(Tegra241Cmdqv *s, unsigned q);
 bool tegra241_vcmdq_init_err_pending(const Tegra241Cmdqv *s, unsigned q);
 void tegra241_vcmdq_raise_init_err(Tegra241Cmdqv *s, unsigned q);
 void tegra241_vcmdq_update(Tegra241Cmdqv *s, unsigned q);
 void tegra241_vcmdq_update_all(Tegra241Cmdqv *s);
 void tegra241_vcmdq_snapshot(Tegra241Cmdqv *s, unsigned q);
+void tegra241_vcmdq_set_live(Tegra241Cmdqv *s, unsigned q, bool live);
+void tegra241_vcmdq_set_page(Tegra241Cmdqv *s, uint8_t *page, uint64_t len);
 void tegra241_vcmdq_hw_queue_changed(void *state, uint32_t type,
                                      uint32_t index, SmmuExtHwQueueEvent ev,
                                      const GError *error);
@@ -106,7 +120,7 @@ void tegra241_vcmdq_hw_queue_changed(void *state, uint32_t type,
 /* events.c: error maps and the interrupt */
 void tegra241_event(void *state, const void *payload, size_t len);
 void tegra241_err_raise(Tegra241Cmdqv *s, uint64_t lo, uint64_t hi);
-void tegra241_err_refresh(Tegra241Cmdqv *s);
+void tegra241_err_drop_acked(Tegra241Cmdqv *s);
 
 /* emulate.c: emulated mode, the module consumes the rings itself */
 void tegra241_emu_kick(Tegra241Cmdqv *s, unsigned q);
@@ -118,5 +132,96 @@ bool tegra241_state_load(void *state, const void *buf, size_t len,
 
 /* mmio.c: one rate limit for every guest misuse of the register file */
 extern SmmuExtRatelimit tegra241_guest_rl;
+
+/*
+ * Register values and queue state read on the MMIO fast path (mmio.c) as
+ * well as by the complete handlers, so that each has one definition.
+ */
+
+static inline bool
+tegra241_vintf_enabled(const Tegra241Cmdqv *s)
+{
+    return (s->r.config & T241_CONFIG_CMDQV_EN) &&
+           (s->r.vintf_config & T241_VINTF_CONFIG_EN);
+}
+
+static inline bool
+tegra241_vcmdq_allocated(const Tegra241Cmdqv *s, unsigned q)
+{
+    return s->r.cmdq_alloc[q] & T241_CMDQ_ALLOC_ALLOCATED;
+}
+
+/* The queue is served by its slot in the host VINTF page0. */
+static inline bool
+tegra241_vcmdq_on_hw(const Tegra241Cmdqv *s, unsigned q)
+{
+    return s->hw_slot[q];
+}
+
+/* Only while tegra241_vcmdq_on_hw(). */
+static inline volatile uint32_t *
+tegra241_vcmdq_hw_reg(Tegra241Cmdqv *s, unsigned q, uint32_t reg)
+{
+    return (volatile uint32_t *)(s->hw_slot[q] + reg);
+}
+
+static inline uint32_t
+tegra241_vcmdq_hw_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg)
+{
+    return GUINT32_FROM_LE(*tegra241_vcmdq_hw_reg(s, q, reg));
+}
+
+static inline void
+tegra241_vcmdq_hw_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                        uint32_t value)
+{
+    *tegra241_vcmdq_hw_reg(s, q, reg) = GUINT32_TO_LE(value);
+}
+
+/* Two loads rather than four: only "any bit" matters, not the order. */
+static inline bool
+tegra241_err_any(const Tegra241Cmdqv *s)
+{
+    uint64_t w[2];
+
+    memcpy(w, s->r.err_map, sizeof(w));
+    return w[0] | w[1];
+}
+
+/*
+ * Before the error maps are read: bits of acknowledged queues drop.  With
+ * no bit set there is nothing to look at but the VINTF summary bit.
+ */
+static inline void
+tegra241_err_refresh(Tegra241Cmdqv *s)
+{
+    if (G_UNLIKELY(tegra241_err_any(s))) {
+        tegra241_err_drop_acked(s);
+    } else {
+        s->r.vi_err_map[0] &= ~1u;
+    }
+}
+
+static inline uint32_t
+tegra241_status(const Tegra241Cmdqv *s)
+{
+    return s->r.config & T241_CONFIG_CMDQV_EN ? T241_STATUS_CMDQV_ENABLED : 0;
+}
+
+/* VINTF0 STATUS, after tegra241_err_refresh(). */
+static inline uint32_t
+tegra241_vintf_status(const Tegra241Cmdqv *s)
+{
+    uint32_t st = 0;
+
+    if (s->r.vintf_config & T241_VINTF_CONFIG_EN) {
+        st |= T241_VINTF_STATUS_ENABLED;
+    }
+    if (tegra241_err_any(s)) {
+        st |= T241_SET(T241_VINTF_STATUS_CODE, T241_VINTF_STATUS_VCMDQ_ERROR);
+    }
+    G_STATIC_ASSERT(T241_MAX_QUEUES <= 0xff);   /* NUM_LVCMDQ is 8 bits */
+    return st | T241_SET(T241_VINTF_STATUS_NUM_LVCMDQ, s->n_allocated);
+}
 
 #endif /* TEGRA241_H */

@@ -10,37 +10,6 @@
  */
 #include "tegra241.h"
 
-static volatile uint32_t *
-tegra241_vcmdq_hw_reg(Tegra241Cmdqv *s, unsigned q, uint32_t reg)
-{
-    return (volatile uint32_t *)(s->page + q * T241_VCMDQ_STRIDE + reg);
-}
-
-static uint32_t
-tegra241_vcmdq_hw_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg)
-{
-    return GUINT32_FROM_LE(*tegra241_vcmdq_hw_reg(s, q, reg));
-}
-
-static void
-tegra241_vcmdq_hw_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
-                        uint32_t value)
-{
-    *tegra241_vcmdq_hw_reg(s, q, reg) = GUINT32_TO_LE(value);
-}
-
-static bool
-tegra241_vcmdq_on_hw(const Tegra241Cmdqv *s, unsigned q)
-{
-    return s->live[q] && s->page;
-}
-
-bool
-tegra241_vcmdq_allocated(const Tegra241Cmdqv *s, unsigned q)
-{
-    return s->r.cmdq_alloc[q] & T241_CMDQ_ALLOC_ALLOCATED;
-}
-
 bool
 tegra241_vcmdq_init_err_pending(const Tegra241Cmdqv *s, unsigned q)
 {
@@ -332,12 +301,39 @@ tegra241_vcmdq_update_all(Tegra241Cmdqv *s)
     tegra241_vintf_overlay_update(s);
 }
 
+/* live[] and the page decide together where the guest's registers are. */
+static void
+tegra241_vcmdq_sync_slot(Tegra241Cmdqv *s, unsigned q)
+{
+    s->hw_slot[q] = s->live[q] && s->page ?
+                    s->page + q * T241_VCMDQ_STRIDE : NULL;
+}
+
+void
+tegra241_vcmdq_set_live(Tegra241Cmdqv *s, unsigned q, bool live)
+{
+    s->live[q] = live;
+    tegra241_vcmdq_sync_slot(s, q);
+}
+
+void
+tegra241_vcmdq_set_page(Tegra241Cmdqv *s, uint8_t *page, uint64_t len)
+{
+    unsigned q;
+
+    s->page = page;
+    s->page_len = len;
+    for (q = 0; q < T241_MAX_QUEUES; q++) {
+        tegra241_vcmdq_sync_slot(s, q);
+    }
+}
+
 void
 tegra241_vcmdq_snapshot(Tegra241Cmdqv *s, unsigned q)
 {
     Tegra241Vcmdq *c = &s->r.q[q];
 
-    if (!s->page) {
+    if (!tegra241_vcmdq_on_hw(s, q)) {
         return;
     }
     c->cons = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_CONS);
@@ -356,7 +352,7 @@ tegra241_vcmdq_push(Tegra241Cmdqv *s, unsigned q)
 {
     const Tegra241Vcmdq *c = &s->r.q[q];
 
-    if (!s->page) {
+    if (!tegra241_vcmdq_on_hw(s, q)) {
         return;
     }
     tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_CONS, c->cons);
@@ -397,7 +393,7 @@ tegra241_vcmdq_hw_queue_changed(void *state, uint32_t type, uint32_t index,
         if (s->live[index]) {
             tegra241_vcmdq_snapshot(s, index);
         }
-        s->live[index] = false;
+        tegra241_vcmdq_set_live(s, index, false);
         /* The overlay would show a dead slot; callers re-map later. */
         if (smmu_ext_core_direct_mapped(s->core, T241_VINTF0_PAGE0)) {
             smmu_ext_core_unmap_direct(s->core, T241_VINTF0_PAGE0);
@@ -407,12 +403,12 @@ tegra241_vcmdq_hw_queue_changed(void *state, uint32_t type, uint32_t index,
         if (s->live[index]) {
             break;             /* never overwrite a running queue */
         }
-        s->live[index] = true;
+        tegra241_vcmdq_set_live(s, index, true);
         tegra241_vcmdq_push(s, index);
         tegra241_vcmdq_clear_init_err(s, index);
         break;
     case SMMU_EXT_HWQ_FAILED:
-        s->live[index] = false;
+        tegra241_vcmdq_set_live(s, index, false);
         tegra241_vcmdq_failed(s, index, error);
         break;
     }

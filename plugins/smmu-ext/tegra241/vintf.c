@@ -6,30 +6,15 @@
  */
 #include "tegra241.h"
 
-bool
-tegra241_vintf_enabled(const Tegra241Cmdqv *s)
+void
+tegra241_vintf_recount(Tegra241Cmdqv *s)
 {
-    return (s->r.config & T241_CONFIG_CMDQV_EN) &&
-           (s->r.vintf_config & T241_VINTF_CONFIG_EN);
-}
+    unsigned q;
 
-static uint32_t
-tegra241_vintf_status(Tegra241Cmdqv *s)
-{
-    uint32_t st = 0;
-    unsigned q, n = 0;
-
-    if (s->r.vintf_config & T241_VINTF_CONFIG_EN) {
-        st |= T241_VINTF_STATUS_ENABLED;
-    }
-    if (s->r.err_map[0] | s->r.err_map[1] | s->r.err_map[2] |
-        s->r.err_map[3]) {
-        st |= T241_SET(T241_VINTF_STATUS_CODE, T241_VINTF_STATUS_VCMDQ_ERROR);
-    }
+    s->n_allocated = 0;
     for (q = 0; q < s->geo.n_queues; q++) {
-        n += tegra241_vcmdq_allocated(s, q);
+        s->n_allocated += tegra241_vcmdq_allocated(s, q);
     }
-    return st | T241_SET(T241_VINTF_STATUS_NUM_LVCMDQ, MIN(n, 0xffu));
 }
 
 /* 64-bit reads are honoured only where Linux uses readq. */
@@ -58,8 +43,7 @@ tegra241_vintf_read(Tegra241Cmdqv *s, uint32_t offset, unsigned size,
         *value = s->param;
         return true;
     case T241_STATUS:
-        *value = s->r.config & T241_CONFIG_CMDQV_EN ?
-                 T241_STATUS_CMDQV_ENABLED : 0;
+        *value = tegra241_status(s);
         return true;
     case T241_VI_ERR_MAP_0:
     case T241_VI_ERR_MAP_1:
@@ -127,7 +111,9 @@ tegra241_cmdq_alloc_write(Tegra241Cmdqv *s, unsigned q, uint32_t value)
      * queue q is always logical queue q of VINTF0, which is what a Linux
      * guest programs anyway.
      */
+    s->n_allocated -= tegra241_vcmdq_allocated(s, q);
     s->r.cmdq_alloc[q] = value & T241_CMDQ_ALLOC_WRITABLE;
+    s->n_allocated += tegra241_vcmdq_allocated(s, q);
     tegra241_vcmdq_update(s, q);
     tegra241_vintf_overlay_update(s);
 }
