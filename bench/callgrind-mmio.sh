@@ -5,10 +5,12 @@
 #   (Ir(N accesses) - Ir(0 accesses)) / N
 # so the guest bring-up of the setup cancels out.
 #
-#   bench/callgrind-mmio.sh [BUILD_DIR [N]]     (default build-bench, 100000)
+#   bench/callgrind-mmio.sh [BUILD_DIR [N]]     (default build-perf, 100000)
+#
+# Issue #8 counts at -O2: meson setup build-perf -Dbuildtype=debugoptimized
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dir=${1:-build-bench}
+dir=${1:-build-perf}
 n=${2:-100000}
 exe=$dir/bench/bench-mmio
 out=$(mktemp -d)
