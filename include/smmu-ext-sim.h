@@ -288,6 +288,9 @@ smmu_ext_vmm_sim(SmmuExtVmm *vmm);
 SMMU_EXT_API SmmuExtRegistry *
 smmu_ext_vmm_registry(SmmuExtVmm *vmm);
 
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtSim, smmu_ext_sim_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtVmm, smmu_ext_vmm_free)
+
 G_END_DECLS
 
 #endif /* SMMU_EXT_SIM_H */

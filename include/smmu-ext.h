@@ -424,6 +424,11 @@ typedef struct SmmuExtStats {
 SMMU_EXT_API void
 smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out);
 
+/* g_autoptr() for the host's handles. */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtIommufd, smmu_ext_iommufd_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtRegistry, smmu_ext_registry_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtInstance, smmu_ext_instance_free)
+
 /* ------------------------------------------------------------------------
  * Section 2: module API
  * ------------------------------------------------------------------------ */

@@ -12,8 +12,6 @@
 #include "smmu-ext-sim.h"
 #include "smmu-ext-tool.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtVmm, smmu_ext_vmm_free)
-
 /* Tegra241 CMDQV guest map (one VINTF). */
 #define CMDQV_CONFIG        0x00000
 #define CMDQV_PARAM         0x00004

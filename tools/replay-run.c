@@ -11,8 +11,6 @@
 #include "smmu-ext-sim.h"
 #include "smmu-ext-tool.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtVmm, smmu_ext_vmm_free)
-
 typedef struct ReplayRun {
     const ReplayScript *script;
     SmmuExtVmm *vmm;

@@ -52,8 +52,6 @@ tool_usage_error(const char *name, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 SmmuExtRegistry *
 tool_registry_new(const char *dirs, GError **errp);
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtRegistry, smmu_ext_registry_free)
-
 /* Append @s as a JSON string literal (NULL: null). */
 void
 tool_json_string(GString *out, const char *s);

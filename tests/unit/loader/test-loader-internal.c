@@ -6,8 +6,6 @@
 #include <string.h>
 #include "core-priv.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtRegistry, smmu_ext_registry_free)
-
 static char *
 case_dir(const char *name)
 {

@@ -9,8 +9,6 @@
 #include <glib/gstdio.h>
 #include "smmu-ext.h"
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtRegistry, smmu_ext_registry_free)
-
 static char *
 case_dir(const char *name)
 {
