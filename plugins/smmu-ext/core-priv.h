@@ -114,8 +114,6 @@ struct SmmuExtVeventq {
     uint32_t payload_len;      /* bytes after the 8-byte header */
     bool have_seq;
     uint32_t last_seq;         /* sequence of the last record seen */
-    bool lost_pending;         /* a LOST_EVENTS header was counted */
-    uint32_t lost_seq;
     SmmuExtEventFn deliver;
     void *opaque;
     SmmuExtRatelimit rl;

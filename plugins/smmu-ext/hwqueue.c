@@ -159,9 +159,9 @@ allocate_up(SmmuExtCore *core, uint32_t type, uint32_t want, GError **errp)
     return ok;
 }
 
-gboolean
-smmu_ext_hwq_reconcile(SmmuExtCore *core, uint32_t type, uint32_t from,
-                       uint32_t want, GError **errp)
+/* Bring @type's queues in line; errors about @want are the caller's. */
+static gboolean
+hwq_reconcile(SmmuExtCore *core, uint32_t type, uint32_t want, GError **errp)
 {
     if (!core->inst->viommu_id) {
         return TRUE;        /* applied when a vIOMMU exists */
@@ -183,7 +183,7 @@ smmu_ext_hwq_reconcile_all(SmmuExtCore *core, GError **errp)
 
         if (i == 0 || q->type != type) {
             type = q->type;
-            ok &= smmu_ext_hwq_reconcile(core, type, 0, G_MAXUINT32, errp);
+            ok &= hwq_reconcile(core, type, G_MAXUINT32, errp);
         }
     }
     return ok;
@@ -227,7 +227,7 @@ smmu_ext_core_hw_queue_set(SmmuExtCore *core, uint32_t type, uint32_t index,
     q->desired = true;
     q->gpa = gpa;
     q->len = len;
-    return smmu_ext_hwq_reconcile(core, type, index, index, errp);
+    return hwq_reconcile(core, type, index, errp);
 }
 
 gboolean
@@ -242,7 +242,7 @@ smmu_ext_core_hw_queue_clear(SmmuExtCore *core, uint32_t type,
         return TRUE;
     }
     q->desired = false;
-    return smmu_ext_hwq_reconcile(core, type, index, index, errp);
+    return hwq_reconcile(core, type, index, errp);
 }
 
 gboolean
@@ -260,7 +260,7 @@ smmu_ext_core_hw_queue_clear_all(SmmuExtCore *core, uint32_t type,
             any = true;
         }
     }
-    return !any || smmu_ext_hwq_reconcile(core, type, 0, G_MAXUINT32, errp);
+    return !any || hwq_reconcile(core, type, G_MAXUINT32, errp);
 }
 
 bool

@@ -118,9 +118,6 @@ void smmu_ext_viommu_destroy_id(SmmuExtInstance *inst, uint32_t id,
                                 const char *what, GError **errp);
 
 /* hwqueue.c */
-gboolean smmu_ext_hwq_reconcile(SmmuExtCore *core, uint32_t type,
-                                uint32_t from, uint32_t want,
-                                GError **errp);
 /* Destroy every live queue (descending, with notifications); desired
  * state is kept so a new vIOMMU gets the queues back. */
 void smmu_ext_hwq_destroy_all(SmmuExtCore *core, GError **errp);
