@@ -7,9 +7,6 @@
  */
 #include "tegra241.h"
 
-static SmmuExtRatelimit tegra241_event_rl =
-    SMMU_EXT_RATELIMIT_INIT(5 * G_TIME_SPAN_SECOND, 10);
-
 static uint64_t
 tegra241_queue_mask(const Tegra241Cmdqv *s, unsigned word)
 {
@@ -74,7 +71,7 @@ tegra241_event(void *state, const void *payload, size_t len)
     unsigned suppressed;
 
     if (!payload || len < sizeof(ev)) {
-        if (smmu_ext_ratelimit_ok(&tegra241_event_rl, &suppressed)) {
+        if (smmu_ext_ratelimit_ok(&s->event_rl, &suppressed)) {
             smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
                               "Tegra241 CMDQV: dropped a %zu-byte vEVENT "
                               "(expected %zu)", payload ? len : 0,

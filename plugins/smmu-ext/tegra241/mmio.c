@@ -20,9 +20,6 @@
 
 #define T241_COLD __attribute__((noinline, cold))
 
-SmmuExtRatelimit tegra241_guest_rl =
-    SMMU_EXT_RATELIMIT_INIT(5 * G_TIME_SPAN_SECOND, 10);
-
 /* Queue slot and register of an offset inside a queue page. */
 static inline unsigned
 tegra241_slot(uint64_t offset)
@@ -47,7 +44,7 @@ static T241_COLD void
 tegra241_bad_access(Tegra241Cmdqv *s, const char *what, uint64_t offset,
                     unsigned size, uint64_t value)
 {
-    smmu_ext_core_guest_error(s->core, &tegra241_guest_rl,
+    smmu_ext_core_guest_error(s->core, &s->guest_rl,
                               "Tegra241 CMDQV: ignored %s at 0x%05"
                               G_GINT64_MODIFIER "x size %u value 0x%"
                               G_GINT64_MODIFIER "x", what, (guint64)offset,

@@ -43,6 +43,11 @@ typedef struct Tegra241Regs {
 
 typedef struct Tegra241Cmdqv {
     SmmuExtCore *core;
+    /* Per instance: one guest's flood must not silence another SMMU's. */
+    SmmuExtRatelimit guest_rl;         /* unhandled MMIO, bad BASE */
+    SmmuExtRatelimit cmd_rl;           /* emulated command errors */
+    SmmuExtRatelimit event_rl;         /* malformed vEVENTs */
+    SmmuExtRatelimit map_rl;           /* overlay cannot be mapped */
     SmmuExtGeometry geo;
     uint32_t param;
     Tegra241Regs r;
@@ -131,7 +136,6 @@ bool tegra241_state_load(void *state, const void *buf, size_t len,
                          GError **errp);
 
 /* mmio.c: one rate limit for every guest misuse of the register file */
-extern SmmuExtRatelimit tegra241_guest_rl;
 
 /*
  * Register values and queue state read on the MMIO fast path (mmio.c) as
