@@ -15,7 +15,7 @@
  * must be serialised by the caller (QEMU calls from the main loop / BQL).
  *
  * Errors are GError in the SMMU_EXT_ERROR domain; a function that takes
- * GError **errp sets it exactly when it returns FALSE/NULL.
+ * GError **errp sets it exactly when it returns false/NULL.
  */
 #ifndef SMMU_EXT_H
 #define SMMU_EXT_H
@@ -116,13 +116,13 @@ smmu_ext_iommufd_fd(const SmmuExtIommufd *fd);
  * length the kernel supports (the buffer is filled up to the smaller of the
  * two) and *out_type the type that decodes it.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_iommufd_get_hw_info(SmmuExtIommufd *fd, uint32_t dev_id,
                              uint32_t in_type, void *buf, uint32_t *len,
                              uint32_t *out_type, GError **errp);
 
 /* Bind a VFIO device cdev to this iommufd (VFIO_DEVICE_BIND_IOMMUFD). */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_iommufd_bind_vfio(SmmuExtIommufd *fd, int vfio_cdev_fd,
                            uint32_t *dev_id, GError **errp);
 
@@ -142,15 +142,15 @@ smmu_ext_registry_free(SmmuExtRegistry *reg);
  * $SMMU_EXT_MODULE_DIR, read with secure_getenv, then the built-in module
  * directory) in sorted order.  Refused files are recorded with their reason
  * and loading goes on.  Loading twice is a no-op.
- * Returns FALSE only when no directory at all could be read.
+ * Returns false only when no directory at all could be read.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_registry_load(SmmuExtRegistry *reg, const char *dirs,
                        GError **errp);
 
 /* Register a descriptor linked into the program (tests, fuzzers, tools);
  * checked exactly like a loaded one. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_registry_add_static(SmmuExtRegistry *reg,
                              const SmmuExtModuleDesc *desc, GError **errp);
 
@@ -210,7 +210,7 @@ typedef struct SmmuExtMode {
  * A bad string gives SMMU_EXT_ERROR_BAD_MODE listing the valid modes and
  * the loaded extension names.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
                     GError **errp);
 
@@ -231,10 +231,10 @@ typedef struct SmmuExtHostOps {
     /* Overlay @len bytes at @ptr over extension MMIO offset @offset
      * (QEMU: a RAM-device subregion); guest accesses then bypass the
      * extension's handlers. */
-    gboolean (*map_direct)(void *opaque, uint64_t offset, void *ptr,
-                           size_t len, GError **errp);
+    bool (*map_direct)(void *opaque, uint64_t offset, void *ptr,
+                       size_t len, GError **errp);
     void (*unmap_direct)(void *opaque, uint64_t offset, size_t len);
-    /* Guest memory access (emulated queues).  FALSE: abort. */
+    /* Guest memory access (emulated queues).  false: abort. */
     bool (*dma_read)(void *opaque, uint64_t gpa, void *buf, size_t len);
     bool (*dma_write)(void *opaque, uint64_t gpa, const void *buf,
                       size_t len);
@@ -282,7 +282,7 @@ smmu_ext_instance_free(SmmuExtInstance *inst);
  * @iommufd NULL means no host IOMMU: a named extension that supports it runs
  * emulated, "auto" selects none, "on" fails.  Idempotent.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
                          uint32_t dev_id, GError **errp);
 
@@ -292,19 +292,19 @@ smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
  * All devices of an instance share one iommufd.  @iommufd NULL: no host
  * IOMMU (emulated).
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_attach(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
                          uint32_t dev_id, uint32_t s2_hwpt_id, GError **errp);
 
 /* The device's virtual StreamID is known (or changed): (re)allocate its
  * vDEVICE. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_set_vsid(SmmuExtInstance *inst, uint32_t dev_id,
                            uint64_t vsid, GError **errp);
 
 /* The device is gone: its vDEVICE is freed first; the last device frees the
  * vIOMMU and everything it owns. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
                          GError **errp);
 
@@ -319,7 +319,7 @@ smmu_ext_instance_unplug_blocker(const SmmuExtInstance *inst,
  * the queue is enabled, whichever comes first, with depth 2^log2size (a new
  * size reallocates it); it is freed with the vIOMMU.  While the guest queue
  * is disabled, events become EVENTQ aborts. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_set_eventq(SmmuExtInstance *inst, bool enabled,
                              unsigned log2size, GError **errp);
 
@@ -380,7 +380,7 @@ smmu_ext_instance_extension(const SmmuExtInstance *inst);
 SMMU_EXT_API bool
 smmu_ext_instance_emulated(const SmmuExtInstance *inst);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_geometry(const SmmuExtInstance *inst, SmmuExtGeometry *out);
 
 /* The host sets its SMMU IDR1.CMDQS to at most this (log2 entries); 0 when
@@ -399,17 +399,17 @@ SMMU_EXT_API char *
 smmu_ext_instance_report(const SmmuExtInstance *inst,
                          SmmuExtReportFormat format);
 
-/* FALSE with SMMU_EXT_ERROR_NOT_SUPPORTED and the reason if the VM cannot
+/* false with SMMU_EXT_ERROR_NOT_SUPPORTED and the reason if the VM cannot
  * migrate. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_can_migrate(const SmmuExtInstance *inst, GError **errp);
 
 /* Extension state as a versioned, self-describing blob (emulated mode). */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_save(SmmuExtInstance *inst, GByteArray *out,
                        GError **errp);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_load(SmmuExtInstance *inst, const void *buf, size_t len,
                        GError **errp);
 
@@ -466,7 +466,7 @@ typedef struct SmmuExtOps {
 
     /* discovery */
     uint32_t hw_info_type;     /* asked with IOMMU_HW_INFO_FLAG_INPUT_TYPE */
-    /* @in NULL: emulated mode, fill default geometry.  FALSE + @errp:
+    /* @in NULL: emulated mode, fill default geometry.  false + @errp:
      * declined, with the check that failed. */
     bool (*probe)(const SmmuExtProbeInput *in, SmmuExtGeometry *geo,
                   GError **errp);
@@ -552,11 +552,11 @@ struct SmmuExtModuleDesc {
 SMMU_EXT_API void *
 smmu_ext_core_state(SmmuExtCore *core);
 
-/* TRUE when a host iommufd backs this extension (not emulated). */
+/* true when a host iommufd backs this extension (not emulated). */
 SMMU_EXT_API bool
 smmu_ext_core_accelerated(const SmmuExtCore *core);
 
-/* TRUE while a vIOMMU exists. */
+/* true while a vIOMMU exists. */
 SMMU_EXT_API bool
 smmu_ext_core_has_viommu(const SmmuExtCore *core);
 
@@ -571,19 +571,19 @@ smmu_ext_core_geometry(const SmmuExtCore *core);
  * and re-creates every live index above it (with DESTROYING / LIVE
  * notifications).  A queue whose lower neighbour is missing waits (FAILED
  * with SMMU_EXT_ERROR_ORDER) and is allocated once the neighbour exists.
- * Returns FALSE with every error of the operation when an allocation
+ * Returns false with every error of the operation when an allocation
  * failed; the module is also told through hw_queue_changed.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_core_hw_queue_set(SmmuExtCore *core, uint32_t type, uint32_t index,
                            uint64_t gpa, uint64_t len, GError **errp);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_core_hw_queue_clear(SmmuExtCore *core, uint32_t type,
                              uint32_t index, GError **errp);
 
 /* Clear every queue of @type (descending). */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_core_hw_queue_clear_all(SmmuExtCore *core, uint32_t type,
                                  GError **errp);
 
@@ -599,7 +599,7 @@ smmu_ext_core_mmap(SmmuExtCore *core, uint64_t offset, uint64_t len,
 
 /* Overlay @ptr over the extension's MMIO at @offset (host map_direct);
  * removed by unmap or automatically before the mapping goes away. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_core_map_direct(SmmuExtCore *core, uint64_t offset, void *ptr,
                          size_t len, GError **errp);
 

@@ -273,15 +273,15 @@ select_accelerated(SmmuExtInstance *inst, uint32_t dev_id, GError **errp)
     return no_extension(inst, "no extension accepted the host SMMU", errp);
 }
 
-gboolean
+bool
 smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
                          uint32_t dev_id, GError **errp)
 {
-    gboolean ok;
+    bool ok;
 
-    g_return_val_if_fail(inst != NULL, FALSE);
+    g_return_val_if_fail(inst != NULL, false);
     if (inst->selected) {
-        return TRUE;
+        return true;
     }
     inst->iommufd = iommufd;
     if (inst->mode.kind == SMMU_EXT_MODE_OFF) {
@@ -298,10 +298,10 @@ smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
         g_clear_pointer(&inst->reason, g_free);
         inst->iommufd = NULL;
         inst->have_idr = false;
-        return FALSE;
+        return false;
     }
     inst->selected = true;
-    return TRUE;
+    return true;
 }
 
 /* --- devices -------------------------------------------------------------- */
@@ -322,37 +322,37 @@ find_device(SmmuExtInstance *inst, uint32_t dev_id, guint *idx)
     return NULL;
 }
 
-gboolean
+bool
 smmu_ext_instance_attach(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
                          uint32_t dev_id, uint32_t s2_hwpt_id, GError **errp)
 {
     SmmuExtDevice dev = { .dev_id = dev_id };
 
-    g_return_val_if_fail(inst != NULL, FALSE);
+    g_return_val_if_fail(inst != NULL, false);
     if (find_device(inst, dev_id, NULL)) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u is already attached", dev_id);
-        return FALSE;
+        return false;
     }
     if (inst->selected && iommufd != inst->iommufd) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u: every device of one SMMU must use the same "
                     "iommufd", dev_id);
-        return FALSE;
+        return false;
     }
     if (!smmu_ext_instance_select(inst, iommufd, dev_id, errp)) {
-        return FALSE;
+        return false;
     }
     g_array_append_val(inst->devices, dev);
     if (inst->iommufd && !inst->viommu_id &&
         !smmu_ext_viommu_create(inst, dev_id, s2_hwpt_id, errp)) {
         g_array_remove_index(inst->devices, inst->devices->len - 1);
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_instance_set_vsid(SmmuExtInstance *inst, uint32_t dev_id,
                            uint64_t vsid, GError **errp)
 {
@@ -362,10 +362,10 @@ smmu_ext_instance_set_vsid(SmmuExtInstance *inst, uint32_t dev_id,
     if (!d) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u is not attached", dev_id);
-        return FALSE;
+        return false;
     }
     if (d->has_vsid && d->vsid == vsid && (d->vdevice_id || !inst->viommu_id)) {
-        return TRUE;
+        return true;
     }
     if (d->vdevice_id) {
         smmu_ext_viommu_vdevice_free(inst, d, &err);
@@ -377,12 +377,12 @@ smmu_ext_instance_set_vsid(SmmuExtInstance *inst, uint32_t dev_id,
     }
     if (err) {
         g_propagate_error(errp, err);
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
                          GError **errp)
 {
@@ -393,7 +393,7 @@ smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
     if (!d) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u is not attached", dev_id);
-        return FALSE;
+        return false;
     }
     /* The vDEVICE goes before anything else of the device. */
     if (d->vdevice_id) {
@@ -410,9 +410,9 @@ smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
     }
     if (err) {
         g_propagate_error(errp, err);
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
 const char *
@@ -440,13 +440,13 @@ smmu_ext_instance_unplug_blocker(const SmmuExtInstance *inst,
  * become EVENTQ aborts, as on hardware); a new size reallocates it so the
  * kernel's depth follows the guest's queue.
  */
-gboolean
+bool
 smmu_ext_instance_set_eventq(SmmuExtInstance *inst, bool enabled,
                              unsigned log2size, GError **errp)
 {
     inst->guest_evtq_enabled = enabled;
     if (!enabled) {
-        return TRUE;
+        return true;
     }
     inst->guest_evtq_log2 = log2size;
     return smmu_ext_viommu_smmu_eventq(inst, errp);
@@ -559,15 +559,15 @@ smmu_ext_instance_emulated(const SmmuExtInstance *inst)
     return inst->ext && !inst->iommufd;
 }
 
-gboolean
+bool
 smmu_ext_instance_geometry(const SmmuExtInstance *inst, SmmuExtGeometry *out)
 {
     if (!inst->ext) {
         memset(out, 0, sizeof(*out));
-        return FALSE;
+        return false;
     }
     *out = inst->ext->geo;
-    return TRUE;
+    return true;
 }
 
 uint32_t
@@ -582,53 +582,53 @@ smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out)
     *out = inst->stats;
 }
 
-gboolean
+bool
 smmu_ext_instance_can_migrate(const SmmuExtInstance *inst, GError **errp)
 {
     if (!inst->ext) {
-        return TRUE;
+        return true;
     }
     if (inst->iommufd) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NOT_SUPPORTED,
                     "%s is accelerated: its queues live in host hardware "
                     "and kernel objects that cannot be migrated",
                     inst->ext->mod->info.name);
-        return FALSE;
+        return false;
     }
     if (!inst->ext->ops->save || !inst->ext->ops->load) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NOT_SUPPORTED,
                     "%s has no state save/load", inst->ext->mod->info.name);
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_instance_save(SmmuExtInstance *inst, GByteArray *out, GError **errp)
 {
     if (!smmu_ext_instance_can_migrate(inst, errp)) {
-        return FALSE;
+        return false;
     }
     if (!inst->ext) {
-        return TRUE;
+        return true;
     }
     return inst->ext->ops->save(inst->ext->state, out, errp);
 }
 
-gboolean
+bool
 smmu_ext_instance_load(SmmuExtInstance *inst, const void *buf, size_t len,
                        GError **errp)
 {
     if (!smmu_ext_instance_can_migrate(inst, errp)) {
-        return FALSE;
+        return false;
     }
     if (!inst->ext) {
         if (len) {
             g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                         "state for an extension, but none is selected");
-            return FALSE;
+            return false;
         }
-        return TRUE;
+        return true;
     }
     return inst->ext->ops->load(inst->ext->state, buf, len, errp);
 }

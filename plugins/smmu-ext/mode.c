@@ -17,7 +17,7 @@ loaded_names(const SmmuExtRegistry *reg)
     return g_string_free(s, FALSE);
 }
 
-gboolean
+bool
 smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
                     GError **errp)
 {
@@ -32,13 +32,13 @@ smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
     g_autoptr(GError) load_err = NULL;
     g_autofree char *names = NULL;
 
-    g_return_val_if_fail(reg && out, FALSE);
+    g_return_val_if_fail(reg && out, false);
 
     /* Keywords first: "off" must never load (or run) any module code. */
     for (size_t i = 0; str && i < G_N_ELEMENTS(words); i++) {
         if (!strcmp(str, words[i].word)) {
             *out = (SmmuExtMode) { .kind = words[i].kind };
-            return TRUE;
+            return true;
         }
     }
 
@@ -52,7 +52,7 @@ smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
             *out = (SmmuExtMode) { .kind = SMMU_EXT_MODE_NAMED };
             /* Names longer than out->name are refused by the loader. */
             g_strlcpy(out->name, mod->info.name, sizeof(out->name));
-            return TRUE;
+            return true;
         }
     }
 
@@ -61,7 +61,7 @@ smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
                 "invalid cmdqv mode '%s': expected off, on, auto or an "
                 "extension name (%s)%s%s", str ? str : "", names,
                 load_err ? "; " : "", load_err ? load_err->message : "");
-    return FALSE;
+    return false;
 }
 
 const char *

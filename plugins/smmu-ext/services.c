@@ -103,7 +103,7 @@ direct_index(const SmmuExtCore *core, uint64_t offset)
     return -1;
 }
 
-gboolean
+bool
 smmu_ext_core_map_direct(SmmuExtCore *core, uint64_t offset, void *ptr,
                          size_t len, GError **errp)
 {
@@ -115,20 +115,20 @@ smmu_ext_core_map_direct(SmmuExtCore *core, uint64_t offset, void *ptr,
         SmmuExtDirect *cur = &g_array_index(core->directs, SmmuExtDirect, i);
 
         if (cur->ptr == ptr && cur->len == len) {
-            return TRUE;
+            return true;
         }
         smmu_ext_core_unmap_direct(core, offset);
     }
     if (!inst->hops || !inst->hops->map_direct) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NOT_SUPPORTED,
                     "the host cannot map pages into guest MMIO");
-        return FALSE;
+        return false;
     }
     if (!inst->hops->map_direct(inst->opaque, offset, ptr, len, errp)) {
-        return FALSE;
+        return false;
     }
     g_array_append_val(core->directs, d);
-    return TRUE;
+    return true;
 }
 
 void

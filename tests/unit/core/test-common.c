@@ -287,7 +287,7 @@ host_log(void *opaque, GLogLevelFlags level, const char *msg)
     }
 }
 
-static gboolean
+static bool
 host_map_direct(void *opaque, uint64_t offset, void *ptr, size_t len,
                 GError **errp)
 {
@@ -295,7 +295,7 @@ host_map_direct(void *opaque, uint64_t offset, void *ptr, size_t len,
 
     test_seam_note(h->seam, "map_direct(0x%" G_GINT64_MODIFIER "x)",
                    offset);
-    return TRUE;
+    return true;
 }
 
 static void
