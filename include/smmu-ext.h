@@ -530,12 +530,20 @@ struct SmmuExtModuleDesc {
 
 #define SMMU_EXT_MODULE_EXPORT __attribute__((visibility("default")))
 
+/* smmu_ext_module_v<major> as an identifier (two steps, so that a macro
+ * argument such as SMMU_EXT_ABI_MAJOR is expanded before pasting). */
+#define SMMU_EXT_MODULE_IDENT_(major_) smmu_ext_module_v##major_
+#define SMMU_EXT_MODULE_IDENT(major_) SMMU_EXT_MODULE_IDENT_(major_)
+
 /*
  * Declare the module: emits the one exported descriptor symbol
- * smmu_ext_module_v<SMMU_EXT_ABI_MAJOR>.
+ * smmu_ext_module_v<SMMU_EXT_ABI_MAJOR>, the name SMMU_EXT_MODULE_SYMBOL
+ * spells, so a module built against another major is found under its own
+ * major's name and refused as such.
  */
 #define SMMU_EXT_MODULE_DEFINE(name_, desc_, version_, license_, ops_)   \
-    SMMU_EXT_MODULE_EXPORT const SmmuExtModuleDesc smmu_ext_module_v1 = { \
+    SMMU_EXT_MODULE_EXPORT const SmmuExtModuleDesc                        \
+    SMMU_EXT_MODULE_IDENT(SMMU_EXT_ABI_MAJOR) = {                         \
         .abi_major = SMMU_EXT_ABI_MAJOR,                                  \
         .abi_minor = SMMU_EXT_ABI_MINOR,                                  \
         .size = sizeof(SmmuExtModuleDesc),                                \

@@ -829,6 +829,29 @@ test_version(void)
     g_assert_cmpstr(smmu_ext_version_string(), ==, SMMU_EXT_TEST_VERSION);
 }
 
+/* Emitted at the end of this file by SMMU_EXT_MODULE_DEFINE under major 7. */
+extern const SmmuExtModuleDesc smmu_ext_module_v7;
+static const char *define_major7_symbol(void);
+
+static void
+test_define_follows_major(void)
+{
+    g_autoptr(SmmuExtRegistry) reg = smmu_ext_registry_new();
+    g_autoptr(GError) err = NULL;
+
+    g_test_summary("SMMU_EXT_MODULE_DEFINE names the descriptor after the "
+                   "ABI major it is built with, as SMMU_EXT_MODULE_SYMBOL "
+                   "spells it, and the core refuses that major");
+    /* Linking proves the name; the fields prove it is the macro's. */
+    g_assert_cmpuint(smmu_ext_module_v7.abi_major, ==, 7);
+    g_assert_cmpstr(smmu_ext_module_v7.name, ==, "major-seven");
+    g_assert_cmpstr(define_major7_symbol(), ==, "smmu_ext_module_v7");
+    g_assert_cmpstr(SMMU_EXT_MODULE_SYMBOL, ==, "smmu_ext_module_v1");
+    g_assert_false(smmu_ext_registry_add_static(reg, &smmu_ext_module_v7,
+                                                &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_ABI_MAJOR);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -872,5 +895,23 @@ main(int argc, char **argv)
     g_test_add_func("/loader/mode/empty", test_mode_empty);
     g_test_add_func("/loader/mode/none-loaded", test_mode_none_loaded);
     g_test_add_func("/loader/version/string", test_version);
+    g_test_add_func("/loader/define/symbol-follows-major",
+                    test_define_follows_major);
     return g_test_run();
+}
+
+/*
+ * Last in the file: a module built against a hypothetical ABI major 7.
+ * Nothing after this point may use the 1.x macros.
+ */
+#undef SMMU_EXT_ABI_MAJOR
+#define SMMU_EXT_ABI_MAJOR 7
+static const SmmuExtOps major7_ops = { .size = sizeof(SmmuExtOps) };
+SMMU_EXT_MODULE_DEFINE("major-seven", "built for ABI 7", "7.0",
+                       "GPL-2.0-or-later", &major7_ops);
+
+static const char *
+define_major7_symbol(void)
+{
+    return SMMU_EXT_MODULE_SYMBOL;
 }
