@@ -219,11 +219,18 @@ smmu_ext_mode_name(const SmmuExtMode *mode);
 
 /* --- 1.3 Host callbacks ------------------------------------------------- */
 
-#define SMMU_EXT_HOST_OPS_VERSION 1
-
+/*
+ * The host sets .size = sizeof(SmmuExtHostOps).  The core copies
+ * min(size, its own size) into a zeroed table of its own size, so a host
+ * built against an older header gets NULL for the callbacks it does not
+ * know, and one built against a newer header has the callbacks this core
+ * does not know ignored.  A size below the 1.0 table is refused
+ * (SMMU_EXT_ERROR_INVALID).  The table is copied: the host may free it
+ * after smmu_ext_instance_new().
+ */
 typedef struct SmmuExtHostOps {
-    uint32_t version;          /* SMMU_EXT_HOST_OPS_VERSION */
-    /* Fields introduced in version 1; every one may be NULL. */
+    uint32_t size;             /* sizeof(SmmuExtHostOps) the host saw */
+    /* Fields of 1.0; every one may be NULL. */
     /* A message from the core or a module (no trailing newline). */
     void (*log)(void *opaque, GLogLevelFlags level, const char *msg);
     /* Drive interrupt line @line of the extension (edges: 1 then 0). */
@@ -359,7 +366,14 @@ smmu_ext_instance_dispatch_fd(SmmuExtInstance *inst, int fd);
 SMMU_EXT_API GSource *
 smmu_ext_instance_source_new(SmmuExtInstance *inst);
 
+/*
+ * The extension's geometry.  @size leads: the caller of
+ * smmu_ext_instance_geometry() sets it to sizeof(SmmuExtGeometry); the core
+ * sets it for the copies it hands a module (and restores it after probe and
+ * init, so a module may assign the whole struct).
+ */
 typedef struct SmmuExtGeometry {
+    uint32_t size;             /* bytes of this struct the writer knows */
     uint32_t version;          /* extension hardware version */
     uint32_t n_interfaces;     /* interfaces exposed to the guest */
     uint32_t n_queues;         /* queues per interface */
@@ -380,6 +394,13 @@ smmu_ext_instance_extension(const SmmuExtInstance *inst);
 SMMU_EXT_API bool
 smmu_ext_instance_emulated(const SmmuExtInstance *inst);
 
+/*
+ * Copy the geometry into @out, whose .size the caller set: min(out->size,
+ * the core's size) bytes are filled, the rest of @out->size is zeroed, and
+ * out->size becomes the number of bytes filled.  false when no extension is
+ * selected (the fields are zeroed) or when out->size is below the 1.0
+ * struct (@out is left untouched).
+ */
 SMMU_EXT_API bool
 smmu_ext_instance_geometry(const SmmuExtInstance *inst, SmmuExtGeometry *out);
 
@@ -436,7 +457,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtInstance, smmu_ext_instance_free)
 /* The core, as a module sees it: one per extension instance. */
 typedef struct SmmuExtCore SmmuExtCore;
 
+/* What probe is given.  The core sets @size to sizeof(SmmuExtProbeInput)
+ * of its own build: a module checks it before reading a field appended
+ * after 1.0. */
 typedef struct SmmuExtProbeInput {
+    uint32_t size;             /* bytes valid in this struct */
     uint32_t type;             /* out_data_type the kernel reported */
     const void *data;          /* type-specific hw_info */
     size_t len;

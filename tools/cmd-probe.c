@@ -36,7 +36,7 @@ probe_log(void *opaque, GLogLevelFlags level, const char *msg)
 }
 
 static const SmmuExtHostOps probe_ops = {
-    .version = SMMU_EXT_HOST_OPS_VERSION,
+    .size = sizeof(SmmuExtHostOps),
     .log = probe_log,
 };
 

@@ -77,6 +77,13 @@ int smmu_ext_iommufd_close(SmmuExtIommufd *fd, int evfd);
 #define SMMU_EXT_OPS_SIZE_1_0 \
     (offsetof(SmmuExtOps, load) + sizeof(void *))
 
+/* The same rule for the host's callbacks and the geometry it reads back:
+ * the smallest size of each in API 1.0. */
+#define SMMU_EXT_HOST_OPS_SIZE_1_0 \
+    (offsetof(SmmuExtHostOps, report_error) + sizeof(void *))
+#define SMMU_EXT_GEOMETRY_SIZE_1_0 \
+    (offsetof(SmmuExtGeometry, ram_page_size) + sizeof(uint64_t))
+
 typedef struct SmmuExtModule {
     SmmuExtModuleInfo info;    /* strings point into desc or owned copies */
     const SmmuExtModuleDesc *desc;

@@ -71,7 +71,8 @@ struct SmmuExtInstance {
 
     SmmuExtRegistry *reg;
     SmmuExtMode mode;
-    const SmmuExtHostOps *hops;
+    const SmmuExtHostOps *hops; /* &hops_copy, or NULL: no callbacks */
+    SmmuExtHostOps hops_copy;  /* the host's table, zero-filled to ours */
     void *opaque;
 
     bool selected;

@@ -37,17 +37,23 @@ smmu_ext_instance_new(SmmuExtRegistry *reg, const char *mode,
     g_autofree SmmuExtInstance *inst = g_new0(SmmuExtInstance, 1);
 
     g_return_val_if_fail(reg != NULL, NULL);
-    if (ops && ops->version != SMMU_EXT_HOST_OPS_VERSION) {
+    if (ops && ops->size < SMMU_EXT_HOST_OPS_SIZE_1_0) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
-                    "host ops version %u not supported (this library "
-                    "speaks %u)", ops->version, SMMU_EXT_HOST_OPS_VERSION);
+                    "host ops table of %u bytes is smaller than the API 1.0 "
+                    "table (%zu bytes): set .size = sizeof(SmmuExtHostOps)",
+                    ops->size, (size_t)SMMU_EXT_HOST_OPS_SIZE_1_0);
         return NULL;
     }
     if (!smmu_ext_mode_parse(reg, mode ? mode : "auto", &inst->mode, errp)) {
         return NULL;
     }
     inst->reg = reg;
-    inst->hops = ops;
+    if (ops) {
+        /* Never read past the host's table; what it lacks reads NULL. */
+        memcpy(&inst->hops_copy, ops, MIN(ops->size, sizeof(*ops)));
+        inst->hops_copy.size = sizeof(inst->hops_copy);
+        inst->hops = &inst->hops_copy;
+    }
     inst->opaque = opaque;
     inst->probes = g_ptr_array_new_with_free_func(probe_answer_free);
     inst->mappings = g_array_new(FALSE, TRUE, sizeof(SmmuExtMapping));
@@ -131,17 +137,19 @@ probe_one(SmmuExtInstance *inst, const SmmuExtModule *m, uint32_t dev_id,
         return false;
     }
     in = (SmmuExtProbeInput) {
+        .size = sizeof(in),
         .type = type,
         .data = buf,
         .len = MIN(len, sizeof(buf)),
         .smmu_idr = inst->have_idr ? inst->smmu_idr : NULL,
     };
-    memset(geo, 0, sizeof(*geo));
+    *geo = (SmmuExtGeometry) { .size = sizeof(*geo) };
     if (!m->ops->probe(&in, geo, &err)) {
         record_answer(inst, m, false,
                       err ? err->message : "declined without a reason");
         return false;
     }
+    geo->size = sizeof(*geo);   /* the module may have assigned it all */
     record_answer(inst, m, true, "accepted");
     return true;
 }
@@ -201,7 +209,7 @@ static gboolean
 select_emulated(SmmuExtInstance *inst, GError **errp)
 {
     const SmmuExtModule *m;
-    SmmuExtGeometry geo = { 0 };
+    SmmuExtGeometry geo = { .size = sizeof(geo) };
     g_autoptr(GError) err = NULL;
 
     switch (inst->mode.kind) {
@@ -233,6 +241,7 @@ select_emulated(SmmuExtInstance *inst, GError **errp)
                     err ? err->message : "no reason given");
         return FALSE;
     }
+    geo.size = sizeof(geo);
     record_answer(inst, m, true, "emulated (no host iommufd)");
     inst->reason = g_strdup_printf("cmdqv=%s: %s runs fully emulated (no "
                                    "host iommufd)", inst->mode.name,
@@ -562,11 +571,21 @@ smmu_ext_instance_emulated(const SmmuExtInstance *inst)
 bool
 smmu_ext_instance_geometry(const SmmuExtInstance *inst, SmmuExtGeometry *out)
 {
-    if (!inst->ext) {
-        memset(out, 0, sizeof(*out));
+    uint32_t size = out->size;
+    uint32_t n = MIN(size, (uint32_t)sizeof(*out));
+
+    if (size < SMMU_EXT_GEOMETRY_SIZE_1_0) {
         return false;
     }
-    *out = inst->ext->geo;
+    /* Bytes of a newer caller's struct that this core does not know. */
+    memset((char *)out + n, 0, size - n);
+    if (!inst->ext) {
+        memset(out, 0, n);
+        out->size = n;
+        return false;
+    }
+    memcpy(out, &inst->ext->geo, n);
+    out->size = n;
     return true;
 }
 

@@ -39,6 +39,7 @@ gather(const SmmuExtInstance *inst, ReportFacts *f)
         f->run = inst->iommufd ? "accelerated" : "emulated";
     }
     f->reason = inst->reason ? inst->reason : "";
+    f->geo.size = sizeof(f->geo);
     f->have_geo = smmu_ext_instance_geometry(inst, &f->geo);
     f->migratable = smmu_ext_instance_can_migrate(inst, &err);
     f->migration = g_strdup(err ? err->message : "");

@@ -21,6 +21,7 @@ smmu_ext_core_new(SmmuExtInstance *inst, const SmmuExtModule *mod,
     core->directs = g_array_new(FALSE, TRUE, sizeof(SmmuExtDirect));
     core->err_rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
         5 * G_TIME_SPAN_SECOND, 5);
+    core->geo.size = sizeof(core->geo);
     if (!mod->ops->init(core->state, core, &core->geo, errp)) {
         g_prefix_error(errp, "%s: init: ", mod->info.name);
         g_array_unref(core->hwqs);
@@ -29,6 +30,7 @@ smmu_ext_core_new(SmmuExtInstance *inst, const SmmuExtModule *mod,
         g_free(core);
         return NULL;
     }
+    core->geo.size = sizeof(core->geo);
     return core;
 }
 

@@ -331,7 +331,7 @@ smmu_ext_vmm_new(const char *profile, SmmuExtRegistry *reg, GError **errp)
     vmm->watched = g_array_new(FALSE, TRUE, sizeof(int));
     vmm->events = g_array_new(FALSE, TRUE, sizeof(VmmEvent));
     vmm->ops = (SmmuExtHostOps) {
-        .version = SMMU_EXT_HOST_OPS_VERSION,
+        .size = sizeof(SmmuExtHostOps),
         .log = vmm_log,
         .set_irq = vmm_set_irq,
         .map_direct = vmm_map_direct,

@@ -363,7 +363,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     f->host.events = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     f->host.watch = g_array_new(FALSE, TRUE, sizeof(int));
     f->host.ops = (SmmuExtHostOps) {
-        .version = SMMU_EXT_HOST_OPS_VERSION,
+        .size = sizeof(SmmuExtHostOps),
         .log = host_log,
         .map_direct = host_map_direct,
         .unmap_direct = host_unmap_direct,

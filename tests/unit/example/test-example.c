@@ -74,7 +74,7 @@ host_log(void *opaque, GLogLevelFlags level, const char *msg)
 }
 
 static const SmmuExtHostOps host_ops = {
-    .version = SMMU_EXT_HOST_OPS_VERSION,
+    .size = sizeof(SmmuExtHostOps),
     .log = host_log,
     .set_irq = host_set_irq,
     .dma_read = host_dma_read,
@@ -290,7 +290,7 @@ test_named_on_tegra241_fails(void)
 static void
 test_emulated_identity(Fixture *f, gconstpointer data)
 {
-    SmmuExtGeometry geo;
+    SmmuExtGeometry geo = { .size = sizeof(geo) };
     g_autoptr(GError) err = NULL;
 
     g_test_summary("Emulated: one 4 KiB page, ID magic, migratable");
