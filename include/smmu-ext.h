@@ -199,21 +199,25 @@ typedef enum SmmuExtModeKind {
     SMMU_EXT_MODE_NAMED,
 } SmmuExtModeKind;
 
-typedef struct SmmuExtMode {
-    SmmuExtModeKind kind;
-    char name[64];             /* SMMU_EXT_MODE_NAMED only */
-} SmmuExtMode;
+/* A parsed cmdqv= value (opaque; free with smmu_ext_mode_free). */
+typedef struct SmmuExtMode SmmuExtMode;
 
 /*
  * Parse "off", "on", "auto" or an extension name.  "off" never touches the
  * registry; a name loads it (if not yet loaded) and must match a module.
- * A bad string gives SMMU_EXT_ERROR_BAD_MODE listing the valid modes and
- * the loaded extension names.
+ * A bad string gives NULL and SMMU_EXT_ERROR_BAD_MODE listing the valid
+ * modes and the loaded extension names.
  */
-SMMU_EXT_API bool
-smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
-                    GError **errp);
+SMMU_EXT_API SmmuExtMode *
+smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, GError **errp);
 
+SMMU_EXT_API void
+smmu_ext_mode_free(SmmuExtMode *mode);
+
+SMMU_EXT_API SmmuExtModeKind
+smmu_ext_mode_kind(const SmmuExtMode *mode);
+
+/* "off", "on", "auto" or the extension's name; valid while @mode is. */
 SMMU_EXT_API const char *
 smmu_ext_mode_name(const SmmuExtMode *mode);
 
@@ -448,6 +452,7 @@ smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out);
 /* g_autoptr() for the host's handles. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtIommufd, smmu_ext_iommufd_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtRegistry, smmu_ext_registry_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtMode, smmu_ext_mode_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtInstance, smmu_ext_instance_free)
 
 /* ------------------------------------------------------------------------
@@ -667,31 +672,33 @@ smmu_ext_core_min_ram_page_size(SmmuExtCore *core);
 SMMU_EXT_API void
 smmu_ext_core_report_error(SmmuExtCore *core, const GError *err);
 
-/* Rate-limited log lines (a window of @interval_us, @burst lines each). */
-typedef struct SmmuExtRatelimit {
-    int64_t interval_us;
-    unsigned burst;
-    int64_t begin;
-    unsigned printed;
-    unsigned missed;
-} SmmuExtRatelimit;
-
-#define SMMU_EXT_RATELIMIT_INIT(interval_us_, burst_) \
-    { .interval_us = (interval_us_), .burst = (burst_) }
-
-/* Returns whether the line may be printed now; reports what was
- * suppressed when a new window opens. */
-SMMU_EXT_API bool
-smmu_ext_ratelimit_ok(SmmuExtRatelimit *rl, unsigned *suppressed);
-
 SMMU_EXT_API void
 smmu_ext_core_log(SmmuExtCore *core, GLogLevelFlags level, const char *fmt,
                   ...) G_GNUC_PRINTF(3, 4);
 
-/* A guest misuse (unhandled offset, bad size, ...), rate-limited by @rl. */
+/*
+ * Rate-limited lines.  The core keeps, per instance, one limiter for each
+ * key 0 .. SMMU_EXT_LOG_KEYS - 1 (at most 10 lines per 5 s each); the
+ * module picks a key per kind of message, so a guest flooding one kind
+ * cannot silence another, and one guest cannot silence another SMMU's.
+ * When a key's window reopens after lines were dropped, one line says how
+ * many.  Keys above the range share the last key.
+ */
+#define SMMU_EXT_LOG_KEYS 16
+
+/* A guest misuse (unhandled offset, bad size, ...): a MESSAGE line with a
+ * "guest: " prefix (QEMU: LOG_GUEST_ERROR). */
 SMMU_EXT_API void
-smmu_ext_core_guest_error(SmmuExtCore *core, SmmuExtRatelimit *rl,
-                          const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+smmu_ext_core_guest_error(SmmuExtCore *core, unsigned key, const char *fmt,
+                          ...) G_GNUC_PRINTF(3, 4);
+
+/* Any other line that outside input can repeat (a malformed vEVENT, an
+ * overlay the host cannot map), at @level, limited like guest errors and
+ * sharing their keys. */
+SMMU_EXT_API void
+smmu_ext_core_log_limited(SmmuExtCore *core, unsigned key,
+                          GLogLevelFlags level, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
 
 G_END_DECLS
 

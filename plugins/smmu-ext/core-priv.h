@@ -27,6 +27,26 @@ void smmu_ext_log_to(const SmmuExtHostOps *ops, void *opaque,
                      GLogLevelFlags level, const char *fmt, va_list ap)
     G_GNUC_PRINTF(4, 0);
 
+/* Rate-limited log lines (a window of @interval_us, @burst lines each). */
+typedef struct SmmuExtRatelimit {
+    int64_t interval_us;
+    unsigned burst;
+    int64_t begin;
+    unsigned printed;
+    unsigned missed;
+} SmmuExtRatelimit;
+
+#define SMMU_EXT_RATELIMIT_INIT(interval_us_, burst_) \
+    { .interval_us = (interval_us_), .burst = (burst_) }
+
+/* The window of the core's per-key limiters (SMMU_EXT_LOG_KEYS). */
+#define SMMU_EXT_LOG_KEY_INTERVAL (5 * G_TIME_SPAN_SECOND)
+#define SMMU_EXT_LOG_KEY_BURST 10
+
+/* Returns whether the line may be printed now; reports what was
+ * suppressed when a new window opens. */
+bool smmu_ext_ratelimit_ok(SmmuExtRatelimit *rl, unsigned *suppressed);
+
 /* --- iommufd.c: the only code that issues iommufd ioctls ---------------- */
 
 struct SmmuExtIommufd {
@@ -92,6 +112,14 @@ typedef struct SmmuExtModule {
     GModule *gmod;             /* NULL for static descriptors */
     char *path;
 } SmmuExtModule;
+
+/* Longest extension name (cmdqv=<name>) the loader accepts. */
+#define SMMU_EXT_NAME_MAX_LEN 63
+
+struct SmmuExtMode {
+    SmmuExtModeKind kind;
+    char *name;                /* SMMU_EXT_MODE_NAMED only */
+};
 
 /* Load the default directories unless something was loaded already. */
 gboolean smmu_ext_registry_ensure_loaded(SmmuExtRegistry *reg,

@@ -44,7 +44,8 @@ smmu_ext_instance_new(SmmuExtRegistry *reg, const char *mode,
                     ops->size, (size_t)SMMU_EXT_HOST_OPS_SIZE_1_0);
         return NULL;
     }
-    if (!smmu_ext_mode_parse(reg, mode ? mode : "auto", &inst->mode, errp)) {
+    inst->mode = smmu_ext_mode_parse(reg, mode ? mode : "auto", errp);
+    if (!inst->mode) {
         return NULL;
     }
     inst->reg = reg;
@@ -82,6 +83,7 @@ smmu_ext_instance_free(SmmuExtInstance *inst)
     g_array_unref(inst->devices);
     g_free(inst->reason);
     g_free(inst->blocker);
+    smmu_ext_mode_free(inst->mode);
     g_free(inst);
 }
 
@@ -192,7 +194,7 @@ no_extension(SmmuExtInstance *inst, const char *why, GError **errp)
     g_autofree char *tried = types_tried(inst);
     g_autofree char *where = smmu_ext_registry_describe(inst->reg);
 
-    if (inst->mode.kind == SMMU_EXT_MODE_AUTO) {
+    if (inst->mode->kind == SMMU_EXT_MODE_AUTO) {
         inst->reason = g_strdup_printf("cmdqv=auto: %s; hw_info types "
                                        "tried: %s; using a plain "
                                        "ARM_SMMUV3 vIOMMU", why, tried);
@@ -201,7 +203,7 @@ no_extension(SmmuExtInstance *inst, const char *why, GError **errp)
     }
     g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION,
                 "cmdqv=%s: %s; hw_info types tried: %s; %s",
-                smmu_ext_mode_name(&inst->mode), why, tried, where);
+                smmu_ext_mode_name(inst->mode), why, tried, where);
     return FALSE;
 }
 
@@ -212,7 +214,7 @@ select_emulated(SmmuExtInstance *inst, GError **errp)
     SmmuExtGeometry geo = { .size = sizeof(geo) };
     g_autoptr(GError) err = NULL;
 
-    switch (inst->mode.kind) {
+    switch (inst->mode->kind) {
     case SMMU_EXT_MODE_AUTO:
         inst->reason = g_strdup("cmdqv=auto: no host iommufd (accel=off): "
                                 "no extension; name one (cmdqv=<name>) to "
@@ -227,24 +229,24 @@ select_emulated(SmmuExtInstance *inst, GError **errp)
     default:
         break;
     }
-    m = smmu_ext_registry_find(inst->reg, inst->mode.name);
+    m = smmu_ext_registry_find(inst->reg, inst->mode->name);
     if (!m || !(m->ops->flags & SMMU_EXT_OPS_EMULATION)) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION,
                     "cmdqv=%s: extension %s cannot run without a host "
-                    "iommufd (no emulated mode)", inst->mode.name,
-                    m ? m->info.name : inst->mode.name);
+                    "iommufd (no emulated mode)", inst->mode->name,
+                    m ? m->info.name : inst->mode->name);
         return FALSE;
     }
     if (!m->ops->probe(NULL, &geo, &err)) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION,
-                    "cmdqv=%s: emulated mode refused: %s", inst->mode.name,
+                    "cmdqv=%s: emulated mode refused: %s", inst->mode->name,
                     err ? err->message : "no reason given");
         return FALSE;
     }
     geo.size = sizeof(geo);
     record_answer(inst, m, true, "emulated (no host iommufd)");
     inst->reason = g_strdup_printf("cmdqv=%s: %s runs fully emulated (no "
-                                   "host iommufd)", inst->mode.name,
+                                   "host iommufd)", inst->mode->name,
                                    m->info.name);
     return start_extension(inst, m, &geo, errp);
 }
@@ -265,8 +267,8 @@ select_accelerated(SmmuExtInstance *inst, uint32_t dev_id, GError **errp)
     for (guint i = 0; i < smmu_ext_registry_n_modules(inst->reg); i++) {
         const SmmuExtModule *m = smmu_ext_registry_get(inst->reg, i);
 
-        if (inst->mode.kind == SMMU_EXT_MODE_NAMED &&
-            strcmp(m->info.name, inst->mode.name) != 0) {
+        if (inst->mode->kind == SMMU_EXT_MODE_NAMED &&
+            strcmp(m->info.name, inst->mode->name) != 0) {
             continue;
         }
         if (!probe_one(inst, m, dev_id, &geo)) {
@@ -274,7 +276,7 @@ select_accelerated(SmmuExtInstance *inst, uint32_t dev_id, GError **errp)
         }
         inst->reason = g_strdup_printf("cmdqv=%s: %s %s accepted the host "
                                        "(hw_info type %u)",
-                                       smmu_ext_mode_name(&inst->mode),
+                                       smmu_ext_mode_name(inst->mode),
                                        m->info.name, m->info.version,
                                        m->ops->hw_info_type);
         return start_extension(inst, m, &geo, errp);
@@ -293,7 +295,7 @@ smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
         return true;
     }
     inst->iommufd = iommufd;
-    if (inst->mode.kind == SMMU_EXT_MODE_OFF) {
+    if (inst->mode->kind == SMMU_EXT_MODE_OFF) {
         inst->reason = g_strdup("cmdqv=off: no extension loaded or probed");
         ok = TRUE;
     } else if (!iommufd) {

@@ -28,7 +28,7 @@ gather(const SmmuExtInstance *inst, ReportFacts *f)
     g_autoptr(GError) err = NULL;
 
     memset(f, 0, sizeof(*f));
-    f->mode = smmu_ext_mode_name(&inst->mode);
+    f->mode = smmu_ext_mode_name(inst->mode);
     f->extension = smmu_ext_instance_extension(inst);
     f->version = inst->ext ? inst->ext->mod->info.version : "";
     if (!inst->selected) {

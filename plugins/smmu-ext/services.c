@@ -21,6 +21,10 @@ smmu_ext_core_new(SmmuExtInstance *inst, const SmmuExtModule *mod,
     core->directs = g_array_new(FALSE, TRUE, sizeof(SmmuExtDirect));
     core->err_rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
         5 * G_TIME_SPAN_SECOND, 5);
+    for (unsigned i = 0; i < SMMU_EXT_LOG_KEYS; i++) {
+        core->log_rl[i] = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
+            SMMU_EXT_LOG_KEY_INTERVAL, SMMU_EXT_LOG_KEY_BURST);
+    }
     core->geo.size = sizeof(core->geo);
     if (!mod->ops->init(core->state, core, &core->geo, errp)) {
         g_prefix_error(errp, "%s: init: ", mod->info.name);
@@ -261,26 +265,44 @@ smmu_ext_core_log(SmmuExtCore *core, GLogLevelFlags level, const char *fmt,
     va_end(ap);
 }
 
-void
-smmu_ext_core_guest_error(SmmuExtCore *core, SmmuExtRatelimit *rl,
-                          const char *fmt, ...)
+/* One line of key @key, if its window lets it through. */
+static void G_GNUC_PRINTF(5, 0)
+core_log_limited(SmmuExtCore *core, unsigned key, GLogLevelFlags level,
+                 const char *prefix, const char *fmt, va_list ap)
 {
+    SmmuExtRatelimit *rl = &core->log_rl[MIN(key, SMMU_EXT_LOG_KEYS - 1)];
+    g_autofree char *msg = NULL;
     unsigned suppressed;
-    va_list ap;
 
     if (!smmu_ext_ratelimit_ok(rl, &suppressed)) {
         return;
     }
     if (suppressed) {
-        smmu_ext_core_log(core, G_LOG_LEVEL_MESSAGE,
-                          "guest: %u similar messages suppressed",
-                          suppressed);
+        smmu_ext_core_log(core, level, "%s%u similar messages suppressed",
+                          prefix, suppressed);
     }
-    va_start(ap, fmt);
-    {
-        g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    msg = g_strdup_vprintf(fmt, ap);
+    smmu_ext_core_log(core, level, "%s%s", prefix, msg);
+}
 
-        smmu_ext_core_log(core, G_LOG_LEVEL_MESSAGE, "guest: %s", msg);
-    }
+void
+smmu_ext_core_guest_error(SmmuExtCore *core, unsigned key, const char *fmt,
+                          ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    core_log_limited(core, key, G_LOG_LEVEL_MESSAGE, "guest: ", fmt, ap);
+    va_end(ap);
+}
+
+void
+smmu_ext_core_log_limited(SmmuExtCore *core, unsigned key,
+                          GLogLevelFlags level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    core_log_limited(core, key, level, "", fmt, ap);
     va_end(ap);
 }

@@ -376,7 +376,7 @@ smmu_ext_vmm_free(SmmuExtVmm *vmm)
 bool
 smmu_ext_vmm_set_mode(SmmuExtVmm *vmm, const char *mode, GError **errp)
 {
-    SmmuExtMode parsed;
+    g_autoptr(SmmuExtMode) parsed = NULL;
 
     if (vmm->inst) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
@@ -384,7 +384,8 @@ smmu_ext_vmm_set_mode(SmmuExtVmm *vmm, const char *mode, GError **errp)
                     mode ? mode : "(null)");
         return false;
     }
-    if (!smmu_ext_mode_parse(vmm->reg, mode, &parsed, errp)) {
+    parsed = smmu_ext_mode_parse(vmm->reg, mode, errp);
+    if (!parsed) {
         return false;
     }
     g_free(vmm->mode);

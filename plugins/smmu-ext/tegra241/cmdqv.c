@@ -116,12 +116,6 @@ tegra241_cmdqv_init(void *state, SmmuExtCore *core, SmmuExtGeometry *geo,
     geo->ram_page_size = page;
 
     s->core = core;
-    s->guest_rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
-        5 * G_TIME_SPAN_SECOND, 10);
-    s->cmd_rl = s->guest_rl;
-    s->event_rl = s->guest_rl;
-    s->map_rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
-        60 * G_TIME_SPAN_SECOND, 1);
     s->geo = *geo;
     s->param = T241_SET(T241_PARAM_VER, geo->version) |
                T241_SET(T241_PARAM_NUM_VCMDQ_LOG2,

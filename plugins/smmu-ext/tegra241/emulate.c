@@ -70,7 +70,7 @@ tegra241_emu_execute(Tegra241Cmdqv *s, unsigned q, const uint8_t *buf,
             if (code < 0 || code > 0x7f) {
                 code = (int)T241_CONS_ERR_ILL;
             }
-            smmu_ext_core_guest_error(s->core, &s->cmd_rl,
+            smmu_ext_core_guest_error(s->core, T241_LOG_CMD,
                                       "Tegra241 CMDQV: VCMDQ%u: command "
                                       "0x%02x at CONS 0x%x failed (error "
                                       "%d)", q, op,
@@ -94,7 +94,7 @@ tegra241_emu_consume(Tegra241Cmdqv *s, unsigned q)
     /* What a host HW_QUEUE_ALLOC would refuse, the emulation refuses. */
     if (log2size > s->geo.queue_log2_cap ||
         (addr & (((uint64_t)T241_CMD_BYTES << log2size) - 1))) {
-        smmu_ext_core_guest_error(s->core, &s->cmd_rl,
+        smmu_ext_core_guest_error(s->core, T241_LOG_CMD,
                                   "Tegra241 CMDQV: VCMDQ%u: unusable BASE "
                                   "0x%" G_GINT64_MODIFIER "x (LOG2SIZE cap "
                                   "%u)", q, (guint64)c->base,
@@ -124,7 +124,7 @@ tegra241_emu_consume(Tegra241Cmdqv *s, unsigned q)
          !smmu_ext_core_dma_read(s->core, addr,
                                  buf + (size_t)first * T241_CMD_BYTES,
                                  (size_t)(n - first) * T241_CMD_BYTES))) {
-        smmu_ext_core_guest_error(s->core, &s->cmd_rl,
+        smmu_ext_core_guest_error(s->core, T241_LOG_CMD,
                                   "Tegra241 CMDQV: VCMDQ%u: cannot read "
                                   "commands at 0x%" G_GINT64_MODIFIER "x",
                                   q, (guint64)addr);

@@ -68,15 +68,13 @@ tegra241_event(void *state, const void *payload, size_t len)
 {
     Tegra241Cmdqv *s = state;
     struct se_iommu_vevent_tegra241_cmdqv ev;
-    unsigned suppressed;
 
     if (!payload || len < sizeof(ev)) {
-        if (smmu_ext_ratelimit_ok(&s->event_rl, &suppressed)) {
-            smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
-                              "Tegra241 CMDQV: dropped a %zu-byte vEVENT "
-                              "(expected %zu)", payload ? len : 0,
-                              sizeof(ev));
-        }
+        smmu_ext_core_log_limited(s->core, T241_LOG_EVENT,
+                                  G_LOG_LEVEL_WARNING,
+                                  "Tegra241 CMDQV: dropped a %zu-byte vEVENT "
+                                  "(expected %zu)", payload ? len : 0,
+                                  sizeof(ev));
         return;
     }
     memcpy(&ev, payload, sizeof(ev));

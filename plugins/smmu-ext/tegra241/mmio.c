@@ -44,7 +44,7 @@ static T241_COLD void
 tegra241_bad_access(Tegra241Cmdqv *s, const char *what, uint64_t offset,
                     unsigned size, uint64_t value)
 {
-    smmu_ext_core_guest_error(s->core, &s->guest_rl,
+    smmu_ext_core_guest_error(s->core, T241_LOG_MMIO,
                               "Tegra241 CMDQV: ignored %s at 0x%05"
                               G_GINT64_MODIFIER "x size %u value 0x%"
                               G_GINT64_MODIFIER "x", what, (guint64)offset,

@@ -41,13 +41,19 @@ typedef struct Tegra241Regs {
     Tegra241Vcmdq q[T241_MAX_QUEUES];
 } Tegra241Regs;
 
+/*
+ * Keys of the core's per-instance rate limiters (smmu_ext_core_guest_error
+ * and _log_limited): one kind of message flooding cannot silence another.
+ */
+enum {
+    T241_LOG_MMIO,             /* unhandled MMIO, bad BASE/LOG2SIZE */
+    T241_LOG_CMD,              /* emulated command errors */
+    T241_LOG_EVENT,            /* malformed vEVENTs */
+    T241_LOG_MAP,              /* overlay cannot be mapped */
+};
+
 typedef struct Tegra241Cmdqv {
     SmmuExtCore *core;
-    /* Per instance: one guest's flood must not silence another SMMU's. */
-    SmmuExtRatelimit guest_rl;         /* unhandled MMIO, bad BASE */
-    SmmuExtRatelimit cmd_rl;           /* emulated command errors */
-    SmmuExtRatelimit event_rl;         /* malformed vEVENTs */
-    SmmuExtRatelimit map_rl;           /* overlay cannot be mapped */
     SmmuExtGeometry geo;
     uint32_t param;
     Tegra241Regs r;

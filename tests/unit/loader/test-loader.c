@@ -714,13 +714,12 @@ test_mode_keywords(void)
                    "not load any module");
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) err = NULL;
-        SmmuExtMode mode;
+        g_autoptr(SmmuExtMode) mode = smmu_ext_mode_parse(reg, cases[i].str,
+                                                          &err);
 
-        memset(&mode, 0xa5, sizeof(mode));
-        g_assert_true(smmu_ext_mode_parse(reg, cases[i].str, &mode, &err));
         g_assert_no_error(err);
-        g_assert_cmpint(mode.kind, ==, cases[i].kind);
-        g_assert_cmpstr(smmu_ext_mode_name(&mode), ==, cases[i].str);
+        g_assert_cmpint(smmu_ext_mode_kind(mode), ==, cases[i].kind);
+        g_assert_cmpstr(smmu_ext_mode_name(mode), ==, cases[i].str);
     }
     g_assert_null(smmu_ext_registry_dirs(reg)[0]);
     g_assert_cmpuint(smmu_ext_registry_n_modules(reg), ==, 0);
@@ -732,14 +731,16 @@ test_mode_named(void)
 {
     g_autoptr(SmmuExtRegistry) reg = load_case("order");
     g_autoptr(GError) err = NULL;
-    SmmuExtMode mode;
+    g_autoptr(SmmuExtMode) mode = NULL;
+    g_autofree char *input = g_strdup("beta");
 
-    g_test_summary("The name of a loaded module parses as that extension");
-    g_assert_true(smmu_ext_mode_parse(reg, "beta", &mode, &err));
+    g_test_summary("The name of a loaded module parses as that extension; "
+                   "the mode keeps its own copy of the name");
+    mode = smmu_ext_mode_parse(reg, input, &err);
     g_assert_no_error(err);
-    g_assert_cmpint(mode.kind, ==, SMMU_EXT_MODE_NAMED);
-    g_assert_cmpstr(mode.name, ==, "beta");
-    g_assert_cmpstr(smmu_ext_mode_name(&mode), ==, "beta");
+    input[0] = 'x';
+    g_assert_cmpint(smmu_ext_mode_kind(mode), ==, SMMU_EXT_MODE_NAMED);
+    g_assert_cmpstr(smmu_ext_mode_name(mode), ==, "beta");
 }
 
 static void
@@ -747,7 +748,7 @@ test_mode_named_loads(void)
 {
     g_autoptr(SmmuExtRegistry) reg = smmu_ext_registry_new();
     g_autoptr(GError) err = NULL;
-    SmmuExtMode mode;
+    g_autoptr(SmmuExtMode) mode = NULL;
 
     g_test_summary("A name loads the registry (default directories) first");
     if (!g_getenv("SMMU_EXT_MODULE_DIR")) {
@@ -755,10 +756,10 @@ test_mode_named_loads(void)
         return;
     }
     g_assert_null(smmu_ext_registry_dirs(reg)[0]);
-    g_assert_true(smmu_ext_mode_parse(reg, "fake-valid", &mode, &err));
+    mode = smmu_ext_mode_parse(reg, "fake-valid", &err);
     g_assert_no_error(err);
-    g_assert_cmpint(mode.kind, ==, SMMU_EXT_MODE_NAMED);
-    g_assert_cmpstr(mode.name, ==, "fake-valid");
+    g_assert_cmpint(smmu_ext_mode_kind(mode), ==, SMMU_EXT_MODE_NAMED);
+    g_assert_cmpstr(smmu_ext_mode_name(mode), ==, "fake-valid");
     g_assert_cmpstr(smmu_ext_registry_dirs(reg)[0], ==,
                     g_getenv("SMMU_EXT_MODULE_DIR"));
 }
@@ -780,15 +781,11 @@ test_mode_unknown(void)
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GError) err = NULL;
         g_autofree char *quoted = g_strdup_printf("'%s'", bad[i]);
-        SmmuExtMode mode = { .kind = SMMU_EXT_MODE_AUTO };
-
-        g_assert_false(smmu_ext_mode_parse(reg, bad[i], &mode, &err));
+        g_assert_null(smmu_ext_mode_parse(reg, bad[i], &err));
         g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
         assert_contains(err->message, quoted);
         assert_contains(err->message, "off, on, auto");
         assert_contains(err->message, loaded->str);
-        /* Untouched on failure. */
-        g_assert_cmpint(mode.kind, ==, SMMU_EXT_MODE_AUTO);
     }
 }
 
@@ -798,12 +795,11 @@ test_mode_empty(void)
     g_autoptr(SmmuExtRegistry) reg = smmu_ext_registry_new();
     g_autoptr(GError) e1 = NULL;
     g_autoptr(GError) e2 = NULL;
-    SmmuExtMode mode;
 
     g_test_summary("An empty or missing mode string is BAD_MODE");
-    g_assert_false(smmu_ext_mode_parse(reg, "", &mode, &e1));
+    g_assert_null(smmu_ext_mode_parse(reg, "", &e1));
     g_assert_error(e1, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
-    g_assert_false(smmu_ext_mode_parse(reg, NULL, &mode, &e2));
+    g_assert_null(smmu_ext_mode_parse(reg, NULL, &e2));
     g_assert_error(e2, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
 }
 
@@ -813,10 +809,9 @@ test_mode_none_loaded(void)
     g_autoptr(TmpDir) t = tmp_dir_new();
     g_autoptr(SmmuExtRegistry) reg = load_dirs(t->path);
     g_autoptr(GError) err = NULL;
-    SmmuExtMode mode;
 
     g_test_summary("With no module loaded the message says so");
-    g_assert_false(smmu_ext_mode_parse(reg, "tegra241", &mode, &err));
+    g_assert_null(smmu_ext_mode_parse(reg, "tegra241", &err));
     g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
     assert_contains(err->message, "'tegra241'");
     assert_contains(err->message, "none loaded");
