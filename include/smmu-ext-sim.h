@@ -207,8 +207,9 @@ SMMU_EXT_API bool
 smmu_ext_vmm_detach(SmmuExtVmm *vmm, uint32_t devid, GError **errp);
 
 /* Guest MMIO into the extension region, dispatched as QEMU would: a
- * direct-page overlay wins; else the extension's handler runs.  @direct
- * (nullable) says which path was taken. */
+ * direct-page overlay wins; else, inside the region, the extension's
+ * handler runs (see smmu_ext_vmm_set_direct_handlers).  @direct (nullable)
+ * says which path was taken. */
 SMMU_EXT_API uint64_t
 smmu_ext_vmm_read(SmmuExtVmm *vmm, uint64_t offset, unsigned size,
                   bool *direct);
@@ -269,6 +270,12 @@ smmu_ext_vmm_reported_errors(const SmmuExtVmm *vmm);
 
 SMMU_EXT_API const char *
 smmu_ext_vmm_last_error(const SmmuExtVmm *vmm);
+
+/* Trapped accesses inside the region go to the module's own handlers
+ * (smmu_ext_instance_mmio_handlers, as QEMU's MemoryRegionOps) when @on
+ * (the default), or through smmu_ext_instance_mmio_read/write. */
+SMMU_EXT_API void
+smmu_ext_vmm_set_direct_handlers(SmmuExtVmm *vmm, bool on);
 
 /* Print every MMIO access (trapped or direct) on stdout. */
 SMMU_EXT_API void

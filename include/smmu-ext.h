@@ -347,6 +347,27 @@ SMMU_EXT_API void
 smmu_ext_instance_mmio_write(SmmuExtInstance *inst, uint64_t offset,
                              uint64_t value, unsigned size);
 
+/*
+ * Direct MMIO handlers for the host's hot path, without the core's
+ * dispatch.  The signatures equal QEMU's MemoryRegionOps read/write
+ * (hwaddr is uint64_t), so a host can put them straight into its own ops.
+ */
+typedef uint64_t (*SmmuExtMmioRead)(void *opaque, uint64_t offset,
+                                    unsigned size);
+typedef void (*SmmuExtMmioWrite)(void *opaque, uint64_t offset,
+                                 uint64_t value, unsigned size);
+
+/*
+ * The selected extension's own handlers for its whole region (offset 0 ..
+ * smmu_ext_instance_mmio_size()).  The host guarantees 0 < size <= 8 and
+ * offset + size <= region size (QEMU's MemoryRegion does); the module keeps
+ * every other check.  Valid until the instance is freed.  false when no
+ * extension is selected (*@read, *@write and *@opaque are then NULL).
+ */
+SMMU_EXT_API bool
+smmu_ext_instance_mmio_handlers(SmmuExtInstance *inst, SmmuExtMmioRead *read,
+                                SmmuExtMmioWrite *write, void **opaque);
+
 /* System reset: registers to reset values, HW queues freed (descending);
  * vIOMMU, vEVENTQs and host mappings survive. */
 SMMU_EXT_API void

@@ -513,6 +513,19 @@ smmu_ext_instance_mmio_write(SmmuExtInstance *inst, uint64_t offset,
     inst->mmio_write(inst->mmio_state, offset, value, size);
 }
 
+bool
+smmu_ext_instance_mmio_handlers(SmmuExtInstance *inst, SmmuExtMmioRead *read,
+                                SmmuExtMmioWrite *write, void **opaque)
+{
+    bool ok = inst && inst->mmio_size;
+
+    /* The module's own ops, called on its state: nothing in between. */
+    *read = ok ? inst->mmio_read : NULL;
+    *write = ok ? inst->mmio_write : NULL;
+    *opaque = ok ? inst->mmio_state : NULL;
+    return ok;
+}
+
 /* --- reset, run state ----------------------------------------------------- */
 
 /*

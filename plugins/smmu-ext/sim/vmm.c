@@ -61,6 +61,7 @@ struct SmmuExtVmm {
     unsigned n_errors;
     char *last_error;
     bool trace;
+    bool dispatch_only;        /* never the module's direct handlers */
 };
 
 /* --- guest RAM -------------------------------------------------------- */
@@ -546,7 +547,16 @@ smmu_ext_vmm_read(SmmuExtVmm *vmm, uint64_t offset, unsigned size,
         return value;
     }
     if (vmm_in_region(vmm, offset, size)) {
-        value = smmu_ext_instance_mmio_read(vmm->inst, offset, size);
+        SmmuExtMmioRead rd;
+        SmmuExtMmioWrite wr;
+        void *opaque;
+
+        if (!vmm->dispatch_only &&
+            smmu_ext_instance_mmio_handlers(vmm->inst, &rd, &wr, &opaque)) {
+            value = rd(opaque, offset, size);
+        } else {
+            value = smmu_ext_instance_mmio_read(vmm->inst, offset, size);
+        }
     }
     vmm_trace(vmm, 'r', offset, size, value, "trap");
     return value;
@@ -580,7 +590,16 @@ smmu_ext_vmm_write(SmmuExtVmm *vmm, uint64_t offset, uint64_t value,
     }
     vmm_trace(vmm, 'w', offset, size, value, "trap");
     if (vmm_in_region(vmm, offset, size)) {
-        smmu_ext_instance_mmio_write(vmm->inst, offset, value, size);
+        SmmuExtMmioRead rd;
+        SmmuExtMmioWrite wr;
+        void *opaque;
+
+        if (!vmm->dispatch_only &&
+            smmu_ext_instance_mmio_handlers(vmm->inst, &rd, &wr, &opaque)) {
+            wr(opaque, offset, value, size);
+        } else {
+            smmu_ext_instance_mmio_write(vmm->inst, offset, value, size);
+        }
     }
 }
 
@@ -705,6 +724,12 @@ void
 smmu_ext_vmm_set_trace(SmmuExtVmm *vmm, bool on)
 {
     vmm->trace = on;
+}
+
+void
+smmu_ext_vmm_set_direct_handlers(SmmuExtVmm *vmm, bool on)
+{
+    vmm->dispatch_only = !on;
 }
 
 uint32_t
