@@ -459,6 +459,21 @@ SMMU_EXT_API bool
 smmu_ext_instance_load(SmmuExtInstance *inst, const void *buf, size_t len,
                        GError **errp);
 
+/* Receives one named counter of the extension (smmu_ext_instance_counters,
+ * SmmuExtOps.counters); @name is valid during the call only. */
+typedef void (*SmmuExtCounterFn)(void *ctx, const char *name,
+                                 uint64_t value);
+
+/*
+ * The selected extension's own counters (e.g. tegra241: commands each
+ * VCMDQ consumed, by opcode, and command errors), each through @emit, in
+ * the extension's order.  Nothing is emitted when no extension is
+ * selected or it keeps no counters.  The instance report carries them too.
+ */
+SMMU_EXT_API void
+smmu_ext_instance_counters(const SmmuExtInstance *inst,
+                           SmmuExtCounterFn emit, void *ctx);
+
 typedef struct SmmuExtStats {
     uint64_t events;           /* records delivered to their owner */
     uint64_t events_lost;      /* counted from gaps and LOST_EVENTS */
@@ -561,6 +576,10 @@ typedef struct SmmuExtOps {
     void (*reset)(void *state);
     bool (*save)(void *state, GByteArray *out, GError **errp);
     bool (*load)(void *state, const void *buf, size_t len, GError **errp);
+
+    /* diagnostics (optional): call @emit once per counter, names made of
+     * [a-z0-9_.] (the report prints them as they are). */
+    void (*counters)(void *state, SmmuExtCounterFn emit, void *ctx);
 } SmmuExtOps;
 
 struct SmmuExtModuleDesc {

@@ -95,7 +95,7 @@ int smmu_ext_iommufd_close(SmmuExtIommufd *fd, int evfd);
 #define SMMU_EXT_DESC_SIZE_1_0 \
     (offsetof(SmmuExtModuleDesc, ops) + sizeof(void *))
 #define SMMU_EXT_OPS_SIZE_1_0 \
-    (offsetof(SmmuExtOps, load) + sizeof(void *))
+    (offsetof(SmmuExtOps, counters) + sizeof(void *))
 
 /* The same rule for the host's callbacks and the geometry it reads back:
  * the smallest size of each in API 1.0. */

@@ -611,6 +611,16 @@ smmu_ext_instance_cmdqs_cap(const SmmuExtInstance *inst)
 }
 
 void
+smmu_ext_instance_counters(const SmmuExtInstance *inst,
+                           SmmuExtCounterFn emit, void *ctx)
+{
+    g_return_if_fail(inst && emit);
+    if (inst->ext && inst->ext->ops->counters) {
+        inst->ext->ops->counters(inst->ext->state, emit, ctx);
+    }
+}
+
+void
 smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out)
 {
     *out = inst->stats;

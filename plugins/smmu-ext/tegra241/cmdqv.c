@@ -116,6 +116,7 @@ tegra241_cmdqv_init(void *state, SmmuExtCore *core, SmmuExtGeometry *geo,
     geo->ram_page_size = page;
 
     s->core = core;
+    tegra241_break_init(s);
     s->geo = *geo;
     s->param = T241_SET(T241_PARAM_VER, geo->version) |
                T241_SET(T241_PARAM_NUM_VCMDQ_LOG2,

@@ -64,6 +64,10 @@ tegra241_emu_execute(Tegra241Cmdqv *s, unsigned q, const uint8_t *buf,
         cmd[0] = GUINT64_FROM_LE(cmd[0]);
         cmd[1] = GUINT64_FROM_LE(cmd[1]);
         op = cmd[0] & 0xff;
+        if (G_UNLIKELY(s->brk == T241_BREAK_DROP)) {
+            s->counters[q][T241_CNT_DROPPED]++;
+            continue;
+        }
         code = tegra241_emu_cmd_legal(op) ?
                smmu_ext_core_handle_cmd(s->core, cmd) : (int)T241_CONS_ERR_ILL;
         if (code) {
@@ -78,6 +82,7 @@ tegra241_emu_execute(Tegra241Cmdqv *s, unsigned q, const uint8_t *buf,
             tegra241_emu_stop(s, q, (cons + i) & wrap_mask, code);
             return;
         }
+        tegra241_count_cmd(s, q, op);
     }
     s->r.q[q].cons = (cons + n) & wrap_mask;
 }

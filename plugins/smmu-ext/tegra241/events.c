@@ -29,6 +29,7 @@ tegra241_err_raise(Tegra241Cmdqv *s, uint64_t lo, uint64_t hi)
     if (!lo && !hi) {
         return;
     }
+    tegra241_count_errors(s, lo, hi);
     /* One VINTF: global queue index == logical index, one map for both. */
     s->r.err_map[0] |= (uint32_t)lo;
     s->r.err_map[1] |= (uint32_t)(lo >> 32);

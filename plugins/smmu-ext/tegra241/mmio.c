@@ -113,6 +113,14 @@ tegra241_mmio_write_full(Tegra241Cmdqv *s, uint64_t offset, uint64_t value,
     if (size == 4) {
         value = (uint32_t)value;
     }
+    if (G_UNLIKELY(s->brk == T241_BREAK_DISABLE)) {
+        /* Test-only: the enables never take, so nothing reports enabled. */
+        if (offset == T241_CONFIG) {
+            value &= ~(uint64_t)T241_CONFIG_CMDQV_EN;
+        } else if (offset == T241_VINTF_CONFIG) {
+            value &= ~(uint64_t)T241_VINTF_CONFIG_EN;
+        }
+    }
     if (offset < T241_PAGE_SIZE) {
         ok = tegra241_vintf_write(s, offset, value, size);
         goto out;

@@ -186,6 +186,14 @@ test_ext_reset(void *opaque)
     test_ext.resets++;
 }
 
+/* Two counters; the second name needs JSON escapes. */
+static void
+test_ext_counters(void *opaque, SmmuExtCounterFn emit, void *ctx)
+{
+    emit(ctx, "test.mmio_calls", test_ext.mmio_calls);
+    emit(ctx, "odd\"name", 7);
+}
+
 static const SmmuExtOps test_ext_ops = {
     .size = sizeof(SmmuExtOps),
     .flags = SMMU_EXT_OPS_EMULATION,
@@ -209,6 +217,7 @@ static const SmmuExtOps test_ext_ops = {
     .event = test_ext_event,
     .vdevice_changed = test_ext_vdevice_changed,
     .reset = test_ext_reset,
+    .counters = test_ext_counters,
 };
 
 const SmmuExtModuleDesc test_ext_desc = {

@@ -378,6 +378,55 @@ test_report_accelerated(Fixture *f, gconstpointer data)
 }
 
 static void
+count_into(void *ctx, const char *name, uint64_t value)
+{
+    g_string_append_printf(ctx, "%s=%" G_GUINT64_FORMAT ";", name, value);
+}
+
+static void
+test_counters(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *json = NULL;
+
+    g_test_summary("the extension's counters reach the host in its order, "
+                   "and the text and JSON reports (names escaped); none "
+                   "before selection or without an extension");
+    fixture_instance(f, "auto");
+    smmu_ext_instance_counters(f->inst, count_into, seen);
+    g_assert_cmpstr(seen->str, ==, "");
+    fixture_attach(f, TEST_DEV);
+    smmu_ext_instance_mmio_read(f->inst, 0, 4);
+    smmu_ext_instance_mmio_read(f->inst, 4, 4);
+    smmu_ext_instance_counters(f->inst, count_into, seen);
+    g_assert_cmpstr(seen->str, ==, "test.mmio_calls=2;odd\"name=7;");
+
+    text = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_TEXT);
+    assert_contains(text, "counter test.mmio_calls: 2\n");
+    json = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_JSON);
+    assert_json_shape(json);
+    assert_contains(json, "\"counters\": {\"test.mmio_calls\": 2, "
+                    "\"odd\\\"name\": 7}}");
+}
+
+static void
+test_counters_plain(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autofree char *json = NULL;
+
+    g_test_summary("a plain SMMUv3 has no counters: an empty JSON object");
+    fixture_instance(f, "off");
+    fixture_attach(f, TEST_DEV);
+    smmu_ext_instance_counters(f->inst, count_into, seen);
+    g_assert_cmpstr(seen->str, ==, "");
+    json = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_JSON);
+    assert_json_shape(json);
+    assert_contains(json, "\"counters\": {}}");
+}
+
+static void
 test_report_plain(Fixture *f, gconstpointer data)
 {
     g_autofree char *text = NULL;
@@ -592,6 +641,9 @@ main(int argc, char **argv)
         FIX_BOTH_EXT);
     ADD("/core/select/report/plain", test_report_plain, FIX_BOTH_EXT);
     ADD("/core/select/report/emulated", test_report_emulated, FIX_BOTH_EXT);
+    ADD("/core/select/report/counters", test_counters, FIX_BOTH_EXT);
+    ADD("/core/select/report/counters-plain", test_counters_plain,
+        FIX_BOTH_EXT);
     ADD("/core/sized/host-ops/short-1.0-table", test_host_ops_short_table,
         FIX_BOTH_EXT);
     ADD("/core/sized/host-ops/newer-table", test_host_ops_newer_table,
