@@ -578,7 +578,7 @@ typedef struct SmmuExtOps {
     bool (*load)(void *state, const void *buf, size_t len, GError **errp);
 
     /* diagnostics (optional): call @emit once per counter, names made of
-     * [a-z0-9_.] (the report prints them as they are). */
+     * [a-z0-9_.] (the JSON report escapes anything else). */
     void (*counters)(void *state, SmmuExtCounterFn emit, void *ctx);
 } SmmuExtOps;
 

@@ -118,6 +118,7 @@ tegra241_cmdqv_init(void *state, SmmuExtCore *core, SmmuExtGeometry *geo,
     s->core = core;
     tegra241_break_init(s);
     s->geo = *geo;
+    s->counters = g_malloc0_n(geo->n_queues, sizeof(*s->counters));
     s->param = T241_SET(T241_PARAM_VER, geo->version) |
                T241_SET(T241_PARAM_NUM_VCMDQ_LOG2,
                         log2_floor(geo->n_queues)) |
@@ -134,6 +135,7 @@ tegra241_cmdqv_finalize(void *state)
 
     /* The core has torn down the kernel objects and the mapping. */
     tegra241_vcmdq_set_page(s, NULL, 0);
+    g_clear_pointer(&s->counters, g_free);
 }
 
 bool

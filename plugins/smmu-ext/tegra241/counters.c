@@ -45,12 +45,13 @@ tegra241_count_cmd(Tegra241Cmdqv *s, unsigned q, uint8_t op)
     s->counters[q][c]++;
 }
 
+/* @lo/@hi: error-map bits, already masked to the geometry's queues. */
 void
 tegra241_count_errors(Tegra241Cmdqv *s, uint64_t lo, uint64_t hi)
 {
-    for (unsigned q = 0; q < 64; q++) {
-        s->counters[q][T241_CNT_ERRORS] += (lo >> q) & 1;
-        s->counters[q + 64][T241_CNT_ERRORS] += (hi >> q) & 1;
+    for (unsigned q = 0; q < s->geo.n_queues; q++) {
+        s->counters[q][T241_CNT_ERRORS] += ((q < 64 ? lo : hi) >> (q % 64)) &
+                                           1;
     }
 }
 

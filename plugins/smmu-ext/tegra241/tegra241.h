@@ -100,7 +100,7 @@ typedef struct Tegra241Cmdqv {
 
     /* diagnostics: not guest state, never saved, kept across reset */
     Tegra241Break brk;
-    uint64_t counters[T241_MAX_QUEUES][T241_CNT_N];
+    uint64_t (*counters)[T241_CNT_N];  /* geo.n_queues rows, from init */
 } Tegra241Cmdqv;
 
 /* cmdqv.c: lifecycle */
