@@ -51,6 +51,10 @@ typedef struct ExampleState {
     uint32_t ctrl;
     uint32_t status;
     uint32_t cmd_count;
+    /* diagnostics for the host's report: the whole run, never reset or
+     * migrated (CMD_COUNT is the guest's view, this is the host's) */
+    uint64_t doorbells;
+    uint64_t doorbell_errors;
 } ExampleState;
 
 /* --- discovery and life cycle --------------------------------------------- */
@@ -194,8 +198,19 @@ example_ring(ExampleState *s, uint64_t gpa)
         ev.errcode = example_host_code(smmu_ext_core_handle_cmd(s->core,
                                                                 cmd));
     }
+    s->doorbells++;
+    s->doorbell_errors += ev.errcode != 0;
     ev.errcode = GUINT32_TO_LE(ev.errcode);
     example_event(s, &ev, sizeof(ev));
+}
+
+static void
+example_counters(void *state, SmmuExtCounterFn emit, void *ctx)
+{
+    ExampleState *s = state;
+
+    emit(ctx, "doorbells", s->doorbells);
+    emit(ctx, "doorbell_errors", s->doorbell_errors);
 }
 
 /* --- guest MMIO ------------------------------------------------------------ */
@@ -404,6 +419,9 @@ static const SmmuExtOps example_ops = {
     .reset = example_reset,
     .save = example_save,
     .load = example_load,
+
+    /* what the host prints at exit */
+    .counters = example_counters,
 };
 
 SMMU_EXT_MODULE_DEFINE("example",

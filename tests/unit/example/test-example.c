@@ -435,6 +435,28 @@ test_emulated_untrusted(Fixture *f, gconstpointer data)
 }
 
 static void
+add_counter(void *ctx, const char *name, uint64_t value)
+{
+    g_string_append_printf(ctx, "%s=%" G_GUINT64_FORMAT " ", name, value);
+}
+
+static void
+test_emulated_counters(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GString) c = g_string_new(NULL);
+
+    g_test_summary("The example's counters reach the host: doorbells run "
+                   "and those that failed, kept across reset");
+    put_cmd(f, CMD_GPA, OP_TLBI_NH_ASID, 0);
+    wr(f, A_EXAMPLE_CTRL, EXAMPLE_CTRL_EN);
+    ring(f, CMD_GPA);
+    ring(f, CMD_GPA + 8);                  /* misaligned: ERRCODE */
+    smmu_ext_instance_reset(f->inst);
+    smmu_ext_instance_counters(f->inst, add_counter, c);
+    g_assert_cmpstr(c->str, ==, "doorbells=2 doorbell_errors=1 ");
+}
+
+static void
 test_emulated_reset(Fixture *f, gconstpointer data)
 {
     g_test_summary("Reset returns every register to its reset value");
@@ -616,6 +638,7 @@ main(int argc, char **argv)
     ADD("/example/emulated/doorbell-errors", test_emulated_doorbell_errors);
     ADD("/example/emulated/untrusted-guest", test_emulated_untrusted);
     ADD("/example/emulated/reset", test_emulated_reset);
+    ADD("/example/emulated/counters", test_emulated_counters);
     ADD("/example/emulated/save-load", test_emulated_save_load);
     ADD("/example/emulated/load-refuses-bad-state",
         test_emulated_load_refuses);
