@@ -1,14 +1,18 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Cost of one trapped Tegra241 register access through the host's dispatch
- * call (smmu_ext_instance_mmio_read/write), for the registers a Linux guest
- * touches, on the simulated tegra241 host after the guest's bring-up.
+ * Cost of one trapped Tegra241 register access, for the registers a Linux
+ * guest touches, on the simulated tegra241 host after the guest's
+ * bring-up.  By default through the module's direct handlers
+ * (smmu_ext_instance_mmio_handlers, as QEMU's MemoryRegionOps call them);
+ * with --dispatch first, through the core's bounds-checked
+ * smmu_ext_instance_mmio_read/write.
  *
- *   bench-mmio                 ns per access, median of 7 runs
- *   bench-mmio --list          the register names
- *   bench-mmio --one NAME N    N accesses of NAME only (for callgrind; see
- *                              callgrind-mmio.sh: instructions per access =
- *                              (Ir(N) - Ir(0)) / N)
+ *   bench-mmio [--dispatch]              ns per access, median of 7 runs
+ *   bench-mmio --list                    the register names
+ *   bench-mmio [--dispatch] --one NAME N N accesses of NAME only (for
+ *                                        callgrind; see callgrind-mmio.sh:
+ *                                        instructions per access =
+ *                                        (Ir(N) - Ir(0)) / N)
  */
 #include "bench.h"
 
@@ -54,6 +58,44 @@ setup(void)
     return vmm;
 }
 
+/* How the host reaches the module: one indirect call, as QEMU makes. */
+typedef struct Path {
+    SmmuExtMmioRead read;
+    SmmuExtMmioWrite write;
+    void *opaque;
+    const char *what;
+} Path;
+
+static uint64_t
+dispatch_read(void *opaque, uint64_t offset, unsigned size)
+{
+    return smmu_ext_instance_mmio_read(opaque, offset, size);
+}
+
+static void
+dispatch_write(void *opaque, uint64_t offset, uint64_t value, unsigned size)
+{
+    smmu_ext_instance_mmio_write(opaque, offset, value, size);
+}
+
+static Path
+path_get(SmmuExtInstance *inst, bool dispatch)
+{
+    Path p = {
+        .read = dispatch_read, .write = dispatch_write, .opaque = inst,
+        .what = "smmu_ext_instance_mmio_read/write (core dispatch)",
+    };
+
+    if (!dispatch) {
+        if (!smmu_ext_instance_mmio_handlers(inst, &p.read, &p.write,
+                                             &p.opaque)) {
+            bench_die("no direct MMIO handlers", NULL);
+        }
+        p.what = "the module's direct handlers";
+    }
+    return p;
+}
+
 /* The value a write puts back: the register's own (steady state). */
 static uint64_t
 write_value(SmmuExtInstance *inst, const Reg *r)
@@ -62,19 +104,19 @@ write_value(SmmuExtInstance *inst, const Reg *r)
 }
 
 static G_GNUC_NO_INLINE void
-run(SmmuExtInstance *inst, const Reg *r, unsigned n)
+run(SmmuExtInstance *inst, const Path *p, const Reg *r, unsigned n)
 {
     if (r->write) {
         uint64_t v = write_value(inst, r);
 
         for (unsigned i = 0; i < n; i++) {
-            smmu_ext_instance_mmio_write(inst, r->offset, v, r->size);
+            p->write(p->opaque, r->offset, v, r->size);
         }
     } else {
         volatile uint64_t sink;
 
         for (unsigned i = 0; i < n; i++) {
-            sink = smmu_ext_instance_mmio_read(inst, r->offset, r->size);
+            sink = p->read(p->opaque, r->offset, r->size);
         }
         (void)sink;
     }
@@ -97,7 +139,13 @@ main(int argc, char **argv)
 {
     SmmuExtVmm *vmm;
     SmmuExtInstance *inst;
+    bool dispatch = argc > 1 && !strcmp(argv[1], "--dispatch");
+    Path path;
 
+    if (dispatch) {
+        argc--;
+        argv++;
+    }
     if (argc == 2 && !strcmp(argv[1], "--list")) {
         for (size_t i = 0; i < G_N_ELEMENTS(regs); i++) {
             printf("%s\n", regs[i].name);
@@ -106,26 +154,26 @@ main(int argc, char **argv)
     }
     vmm = setup();
     inst = smmu_ext_vmm_instance(vmm);
+    path = path_get(inst, dispatch);
     if (argc == 4 && !strcmp(argv[1], "--one")) {
         /* The steady-state value is read in both runs, so Ir(0) has it. */
         const Reg *r = find(argv[2]);
 
-        run(inst, r, (unsigned)strtoul(argv[3], NULL, 0));
+        run(inst, &path, r, (unsigned)strtoul(argv[3], NULL, 0));
         smmu_ext_vmm_free(vmm);
         return 0;
     }
 
-    printf("MMIO dispatch through smmu_ext_instance_mmio_read/write "
-           "(tegra241 sim, VCMDQ0 live), %u accesses, median of %u runs\n",
-           N_ACCESS, BENCH_REPS);
+    printf("trapped MMIO through %s (tegra241 sim, VCMDQ0 live), %u "
+           "accesses, median of %u runs\n", path.what, N_ACCESS, BENCH_REPS);
     for (size_t i = 0; i < G_N_ELEMENTS(regs); i++) {
         double ns[BENCH_REPS];
 
-        run(inst, &regs[i], N_ACCESS / 10);     /* warm */
+        run(inst, &path, &regs[i], N_ACCESS / 10);     /* warm */
         for (unsigned k = 0; k < BENCH_REPS; k++) {
             uint64_t t0 = bench_now_ns();
 
-            run(inst, &regs[i], N_ACCESS);
+            run(inst, &path, &regs[i], N_ACCESS);
             ns[k] = (double)(bench_now_ns() - t0) / N_ACCESS;
         }
         printf("  %-20s 0x%05" G_GINT64_MODIFIER "x  %6.1f ns/access\n",

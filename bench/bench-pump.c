@@ -85,7 +85,7 @@ host_inject(void *opaque, const uint64_t evt[4])
 }
 
 static const SmmuExtHostOps host_ops = {
-    .version = SMMU_EXT_HOST_OPS_VERSION,
+    .size = sizeof(SmmuExtHostOps),
     .inject_event = host_inject,
 };
 

@@ -84,7 +84,7 @@ smmu_ext_sim_s2_hwpt(SmmuExtSim *sim);
 
 /* Guest RAM mapped in the nesting parent IOAS: [gpa, gpa + size) at @hva,
  * backed by physically contiguous chunks of @page_size bytes. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_sim_add_ram(SmmuExtSim *sim, uint64_t gpa, uint64_t size,
                      uint64_t page_size, void *hva, GError **errp);
 
@@ -137,18 +137,18 @@ smmu_ext_sim_cmd_count(const SmmuExtSim *sim, uint8_t opcode);
  * StreamID field is replaced by the device's vSID.  Dropped, as by the
  * kernel, when the device has no vDEVICE or no ARM_SMMUV3 vEVENTQ exists;
  * returns whether it was queued (or counted as lost). */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_sim_post_event(SmmuExtSim *sim, uint32_t dev_id,
                         const uint64_t evt[4]);
 
 /* Host view of Tegra241 hardware for tests: HW queue @index of the (only)
- * vIOMMU; FALSE if it does not exist. */
-SMMU_EXT_API gboolean
+ * vIOMMU; false if it does not exist. */
+SMMU_EXT_API bool
 smmu_ext_sim_hw_queue(const SmmuExtSim *sim, uint32_t index, uint64_t *gpa,
                       uint64_t *len);
 
 /* SID_MATCH / SID_REPLACE of slot @s as programmed by VDEVICE_ALLOC. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_sim_sid_slot(const SmmuExtSim *sim, unsigned s, uint32_t *match,
                       uint32_t *replace);
 
@@ -158,15 +158,15 @@ smmu_ext_sim_veventq_depth(const SmmuExtSim *sim, uint32_t type);
 
 /* Test hooks (added with the simulated host, issue #3).  Start the vEVENTQ
  * of @type on the (only) vIOMMU at sequence @seq (masked to 31 bits), so
- * the wrap after 0x7fffffff can be tested end to end; FALSE if there is no
+ * the wrap after 0x7fffffff can be tested end to end; false if there is no
  * such vEVENTQ. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_sim_set_next_seq(SmmuExtSim *sim, uint32_t type, uint32_t seq);
 
 /* Report a TEGRA241_CMDQV vEVENT (the 128-bit LVCMDQ_ERR_MAP @map_lo,
  * @map_hi) on the (only) vIOMMU, as the host's CMDQV interrupt would;
  * returns whether a vEVENTQ of that type took it. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_sim_post_tegra_error(SmmuExtSim *sim, uint64_t map_lo,
                               uint64_t map_hi);
 
@@ -189,26 +189,27 @@ smmu_ext_vmm_new(const char *profile, SmmuExtRegistry *reg, GError **errp);
 SMMU_EXT_API void
 smmu_ext_vmm_free(SmmuExtVmm *vmm);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_vmm_set_mode(SmmuExtVmm *vmm, const char *mode, GError **errp);
 
 /* Guest RAM: allocated by the VMM (zeroed), registered with the sim. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_vmm_add_ram(SmmuExtVmm *vmm, uint64_t gpa, uint64_t size,
                      uint64_t page_size, GError **errp);
 
 /* Plug device @devid (a VMM-chosen number).  The first attach creates the
  * instance (selection, vIOMMU).  With @has_vsid a vDEVICE is allocated. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_vmm_attach(SmmuExtVmm *vmm, uint32_t devid, bool has_vsid,
                     uint64_t vsid, GError **errp);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_vmm_detach(SmmuExtVmm *vmm, uint32_t devid, GError **errp);
 
 /* Guest MMIO into the extension region, dispatched as QEMU would: a
- * direct-page overlay wins; else the extension's handler runs.  @direct
- * (nullable) says which path was taken. */
+ * direct-page overlay wins; else, inside the region, the extension's
+ * handler runs (see smmu_ext_vmm_set_direct_handlers).  @direct (nullable)
+ * says which path was taken. */
 SMMU_EXT_API uint64_t
 smmu_ext_vmm_read(SmmuExtVmm *vmm, uint64_t offset, unsigned size,
                   bool *direct);
@@ -217,11 +218,11 @@ SMMU_EXT_API void
 smmu_ext_vmm_write(SmmuExtVmm *vmm, uint64_t offset, uint64_t value,
                    unsigned size, bool *direct);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_vmm_mem_write(SmmuExtVmm *vmm, uint64_t gpa, const void *buf,
                        size_t len);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_vmm_mem_read(SmmuExtVmm *vmm, uint64_t gpa, void *buf, size_t len);
 
 /* Run the simulated hardware @n times. */
@@ -240,7 +241,7 @@ SMMU_EXT_API void
 smmu_ext_vmm_reset(SmmuExtVmm *vmm);
 
 /* The guest's SMMUv3 event queue (2^log2size entries). */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_vmm_set_guest_eventq(SmmuExtVmm *vmm, bool enabled,
                               unsigned log2size, GError **errp);
 
@@ -269,6 +270,12 @@ smmu_ext_vmm_reported_errors(const SmmuExtVmm *vmm);
 
 SMMU_EXT_API const char *
 smmu_ext_vmm_last_error(const SmmuExtVmm *vmm);
+
+/* Trapped accesses inside the region go to the module's own handlers
+ * (smmu_ext_instance_mmio_handlers, as QEMU's MemoryRegionOps) when @on
+ * (the default), or through smmu_ext_instance_mmio_read/write. */
+SMMU_EXT_API void
+smmu_ext_vmm_set_direct_handlers(SmmuExtVmm *vmm, bool on);
 
 /* Print every MMIO access (trapped or direct) on stdout. */
 SMMU_EXT_API void

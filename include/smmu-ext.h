@@ -15,7 +15,7 @@
  * must be serialised by the caller (QEMU calls from the main loop / BQL).
  *
  * Errors are GError in the SMMU_EXT_ERROR domain; a function that takes
- * GError **errp sets it exactly when it returns FALSE/NULL.
+ * GError **errp sets it exactly when it returns false/NULL.
  */
 #ifndef SMMU_EXT_H
 #define SMMU_EXT_H
@@ -116,13 +116,13 @@ smmu_ext_iommufd_fd(const SmmuExtIommufd *fd);
  * length the kernel supports (the buffer is filled up to the smaller of the
  * two) and *out_type the type that decodes it.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_iommufd_get_hw_info(SmmuExtIommufd *fd, uint32_t dev_id,
                              uint32_t in_type, void *buf, uint32_t *len,
                              uint32_t *out_type, GError **errp);
 
 /* Bind a VFIO device cdev to this iommufd (VFIO_DEVICE_BIND_IOMMUFD). */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_iommufd_bind_vfio(SmmuExtIommufd *fd, int vfio_cdev_fd,
                            uint32_t *dev_id, GError **errp);
 
@@ -142,15 +142,15 @@ smmu_ext_registry_free(SmmuExtRegistry *reg);
  * $SMMU_EXT_MODULE_DIR, read with secure_getenv, then the built-in module
  * directory) in sorted order.  Refused files are recorded with their reason
  * and loading goes on.  Loading twice is a no-op.
- * Returns FALSE only when no directory at all could be read.
+ * Returns false only when no directory at all could be read.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_registry_load(SmmuExtRegistry *reg, const char *dirs,
                        GError **errp);
 
 /* Register a descriptor linked into the program (tests, fuzzers, tools);
  * checked exactly like a loaded one. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_registry_add_static(SmmuExtRegistry *reg,
                              const SmmuExtModuleDesc *desc, GError **errp);
 
@@ -199,31 +199,42 @@ typedef enum SmmuExtModeKind {
     SMMU_EXT_MODE_NAMED,
 } SmmuExtModeKind;
 
-typedef struct SmmuExtMode {
-    SmmuExtModeKind kind;
-    char name[64];             /* SMMU_EXT_MODE_NAMED only */
-} SmmuExtMode;
+/* A parsed cmdqv= value (opaque; free with smmu_ext_mode_free). */
+typedef struct SmmuExtMode SmmuExtMode;
 
 /*
  * Parse "off", "on", "auto" or an extension name.  "off" never touches the
  * registry; a name loads it (if not yet loaded) and must match a module.
- * A bad string gives SMMU_EXT_ERROR_BAD_MODE listing the valid modes and
- * the loaded extension names.
+ * A bad string gives NULL and SMMU_EXT_ERROR_BAD_MODE listing the valid
+ * modes and the loaded extension names.
  */
-SMMU_EXT_API gboolean
-smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
-                    GError **errp);
+SMMU_EXT_API SmmuExtMode *
+smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, GError **errp);
 
+SMMU_EXT_API void
+smmu_ext_mode_free(SmmuExtMode *mode);
+
+SMMU_EXT_API SmmuExtModeKind
+smmu_ext_mode_kind(const SmmuExtMode *mode);
+
+/* "off", "on", "auto" or the extension's name; valid while @mode is. */
 SMMU_EXT_API const char *
 smmu_ext_mode_name(const SmmuExtMode *mode);
 
 /* --- 1.3 Host callbacks ------------------------------------------------- */
 
-#define SMMU_EXT_HOST_OPS_VERSION 1
-
+/*
+ * The host sets .size = sizeof(SmmuExtHostOps).  The core copies
+ * min(size, its own size) into a zeroed table of its own size, so a host
+ * built against an older header gets NULL for the callbacks it does not
+ * know, and one built against a newer header has the callbacks this core
+ * does not know ignored.  A size below the 1.0 table is refused
+ * (SMMU_EXT_ERROR_INVALID).  The table is copied: the host may free it
+ * after smmu_ext_instance_new().
+ */
 typedef struct SmmuExtHostOps {
-    uint32_t version;          /* SMMU_EXT_HOST_OPS_VERSION */
-    /* Fields introduced in version 1; every one may be NULL. */
+    uint32_t size;             /* sizeof(SmmuExtHostOps) the host saw */
+    /* Fields of 1.0; every one may be NULL. */
     /* A message from the core or a module (no trailing newline). */
     void (*log)(void *opaque, GLogLevelFlags level, const char *msg);
     /* Drive interrupt line @line of the extension (edges: 1 then 0). */
@@ -231,10 +242,10 @@ typedef struct SmmuExtHostOps {
     /* Overlay @len bytes at @ptr over extension MMIO offset @offset
      * (QEMU: a RAM-device subregion); guest accesses then bypass the
      * extension's handlers. */
-    gboolean (*map_direct)(void *opaque, uint64_t offset, void *ptr,
-                           size_t len, GError **errp);
+    bool (*map_direct)(void *opaque, uint64_t offset, void *ptr,
+                       size_t len, GError **errp);
     void (*unmap_direct)(void *opaque, uint64_t offset, size_t len);
-    /* Guest memory access (emulated queues).  FALSE: abort. */
+    /* Guest memory access (emulated queues).  false: abort. */
     bool (*dma_read)(void *opaque, uint64_t gpa, void *buf, size_t len);
     bool (*dma_write)(void *opaque, uint64_t gpa, const void *buf,
                       size_t len);
@@ -282,7 +293,7 @@ smmu_ext_instance_free(SmmuExtInstance *inst);
  * @iommufd NULL means no host IOMMU: a named extension that supports it runs
  * emulated, "auto" selects none, "on" fails.  Idempotent.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
                          uint32_t dev_id, GError **errp);
 
@@ -292,19 +303,19 @@ smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
  * All devices of an instance share one iommufd.  @iommufd NULL: no host
  * IOMMU (emulated).
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_attach(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
                          uint32_t dev_id, uint32_t s2_hwpt_id, GError **errp);
 
 /* The device's virtual StreamID is known (or changed): (re)allocate its
  * vDEVICE. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_set_vsid(SmmuExtInstance *inst, uint32_t dev_id,
                            uint64_t vsid, GError **errp);
 
 /* The device is gone: its vDEVICE is freed first; the last device frees the
  * vIOMMU and everything it owns. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
                          GError **errp);
 
@@ -319,7 +330,7 @@ smmu_ext_instance_unplug_blocker(const SmmuExtInstance *inst,
  * the queue is enabled, whichever comes first, with depth 2^log2size (a new
  * size reallocates it); it is freed with the vIOMMU.  While the guest queue
  * is disabled, events become EVENTQ aborts. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_set_eventq(SmmuExtInstance *inst, bool enabled,
                              unsigned log2size, GError **errp);
 
@@ -335,6 +346,27 @@ smmu_ext_instance_mmio_read(SmmuExtInstance *inst, uint64_t offset,
 SMMU_EXT_API void
 smmu_ext_instance_mmio_write(SmmuExtInstance *inst, uint64_t offset,
                              uint64_t value, unsigned size);
+
+/*
+ * Direct MMIO handlers for the host's hot path, without the core's
+ * dispatch.  The signatures equal QEMU's MemoryRegionOps read/write
+ * (hwaddr is uint64_t), so a host can put them straight into its own ops.
+ */
+typedef uint64_t (*SmmuExtMmioRead)(void *opaque, uint64_t offset,
+                                    unsigned size);
+typedef void (*SmmuExtMmioWrite)(void *opaque, uint64_t offset,
+                                 uint64_t value, unsigned size);
+
+/*
+ * The selected extension's own handlers for its whole region (offset 0 ..
+ * smmu_ext_instance_mmio_size()).  The host guarantees 0 < size <= 8 and
+ * offset + size <= region size (QEMU's MemoryRegion does); the module keeps
+ * every other check.  Valid until the instance is freed.  false when no
+ * extension is selected (*@read, *@write and *@opaque are then NULL).
+ */
+SMMU_EXT_API bool
+smmu_ext_instance_mmio_handlers(SmmuExtInstance *inst, SmmuExtMmioRead *read,
+                                SmmuExtMmioWrite *write, void **opaque);
 
 /* System reset: registers to reset values, HW queues freed (descending);
  * vIOMMU, vEVENTQs and host mappings survive. */
@@ -359,7 +391,14 @@ smmu_ext_instance_dispatch_fd(SmmuExtInstance *inst, int fd);
 SMMU_EXT_API GSource *
 smmu_ext_instance_source_new(SmmuExtInstance *inst);
 
+/*
+ * The extension's geometry.  @size leads: the caller of
+ * smmu_ext_instance_geometry() sets it to sizeof(SmmuExtGeometry); the core
+ * sets it for the copies it hands a module (and restores it after probe and
+ * init, so a module may assign the whole struct).
+ */
 typedef struct SmmuExtGeometry {
+    uint32_t size;             /* bytes of this struct the writer knows */
     uint32_t version;          /* extension hardware version */
     uint32_t n_interfaces;     /* interfaces exposed to the guest */
     uint32_t n_queues;         /* queues per interface */
@@ -380,7 +419,14 @@ smmu_ext_instance_extension(const SmmuExtInstance *inst);
 SMMU_EXT_API bool
 smmu_ext_instance_emulated(const SmmuExtInstance *inst);
 
-SMMU_EXT_API gboolean
+/*
+ * Copy the geometry into @out, whose .size the caller set: min(out->size,
+ * the core's size) bytes are filled, the rest of @out->size is zeroed, and
+ * out->size becomes the number of bytes filled.  false when no extension is
+ * selected (the fields are zeroed) or when out->size is below the 1.0
+ * struct (@out is left untouched).
+ */
+SMMU_EXT_API bool
 smmu_ext_instance_geometry(const SmmuExtInstance *inst, SmmuExtGeometry *out);
 
 /* The host sets its SMMU IDR1.CMDQS to at most this (log2 entries); 0 when
@@ -399,19 +445,34 @@ SMMU_EXT_API char *
 smmu_ext_instance_report(const SmmuExtInstance *inst,
                          SmmuExtReportFormat format);
 
-/* FALSE with SMMU_EXT_ERROR_NOT_SUPPORTED and the reason if the VM cannot
+/* false with SMMU_EXT_ERROR_NOT_SUPPORTED and the reason if the VM cannot
  * migrate. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_can_migrate(const SmmuExtInstance *inst, GError **errp);
 
 /* Extension state as a versioned, self-describing blob (emulated mode). */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_save(SmmuExtInstance *inst, GByteArray *out,
                        GError **errp);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_instance_load(SmmuExtInstance *inst, const void *buf, size_t len,
                        GError **errp);
+
+/* Receives one named counter of the extension (smmu_ext_instance_counters,
+ * SmmuExtOps.counters); @name is valid during the call only. */
+typedef void (*SmmuExtCounterFn)(void *ctx, const char *name,
+                                 uint64_t value);
+
+/*
+ * The selected extension's own counters (e.g. tegra241: commands each
+ * VCMDQ consumed, by opcode, and command errors), each through @emit, in
+ * the extension's order.  Nothing is emitted when no extension is
+ * selected or it keeps no counters.  The instance report carries them too.
+ */
+SMMU_EXT_API void
+smmu_ext_instance_counters(const SmmuExtInstance *inst,
+                           SmmuExtCounterFn emit, void *ctx);
 
 typedef struct SmmuExtStats {
     uint64_t events;           /* records delivered to their owner */
@@ -427,6 +488,7 @@ smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out);
 /* g_autoptr() for the host's handles. */
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtIommufd, smmu_ext_iommufd_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtRegistry, smmu_ext_registry_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtMode, smmu_ext_mode_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtInstance, smmu_ext_instance_free)
 
 /* ------------------------------------------------------------------------
@@ -436,7 +498,11 @@ G_DEFINE_AUTOPTR_CLEANUP_FUNC(SmmuExtInstance, smmu_ext_instance_free)
 /* The core, as a module sees it: one per extension instance. */
 typedef struct SmmuExtCore SmmuExtCore;
 
+/* What probe is given.  The core sets @size to sizeof(SmmuExtProbeInput)
+ * of its own build: a module checks it before reading a field appended
+ * after 1.0. */
 typedef struct SmmuExtProbeInput {
+    uint32_t size;             /* bytes valid in this struct */
     uint32_t type;             /* out_data_type the kernel reported */
     const void *data;          /* type-specific hw_info */
     size_t len;
@@ -466,7 +532,7 @@ typedef struct SmmuExtOps {
 
     /* discovery */
     uint32_t hw_info_type;     /* asked with IOMMU_HW_INFO_FLAG_INPUT_TYPE */
-    /* @in NULL: emulated mode, fill default geometry.  FALSE + @errp:
+    /* @in NULL: emulated mode, fill default geometry.  false + @errp:
      * declined, with the check that failed. */
     bool (*probe)(const SmmuExtProbeInput *in, SmmuExtGeometry *geo,
                   GError **errp);
@@ -510,6 +576,10 @@ typedef struct SmmuExtOps {
     void (*reset)(void *state);
     bool (*save)(void *state, GByteArray *out, GError **errp);
     bool (*load)(void *state, const void *buf, size_t len, GError **errp);
+
+    /* diagnostics (optional): call @emit once per counter, names made of
+     * [a-z0-9_.] (the JSON report escapes anything else). */
+    void (*counters)(void *state, SmmuExtCounterFn emit, void *ctx);
 } SmmuExtOps;
 
 struct SmmuExtModuleDesc {
@@ -530,12 +600,20 @@ struct SmmuExtModuleDesc {
 
 #define SMMU_EXT_MODULE_EXPORT __attribute__((visibility("default")))
 
+/* smmu_ext_module_v<major> as an identifier (two steps, so that a macro
+ * argument such as SMMU_EXT_ABI_MAJOR is expanded before pasting). */
+#define SMMU_EXT_MODULE_IDENT_(major_) smmu_ext_module_v##major_
+#define SMMU_EXT_MODULE_IDENT(major_) SMMU_EXT_MODULE_IDENT_(major_)
+
 /*
  * Declare the module: emits the one exported descriptor symbol
- * smmu_ext_module_v<SMMU_EXT_ABI_MAJOR>.
+ * smmu_ext_module_v<SMMU_EXT_ABI_MAJOR>, the name SMMU_EXT_MODULE_SYMBOL
+ * spells, so a module built against another major is found under its own
+ * major's name and refused as such.
  */
 #define SMMU_EXT_MODULE_DEFINE(name_, desc_, version_, license_, ops_)   \
-    SMMU_EXT_MODULE_EXPORT const SmmuExtModuleDesc smmu_ext_module_v1 = { \
+    SMMU_EXT_MODULE_EXPORT const SmmuExtModuleDesc                        \
+    SMMU_EXT_MODULE_IDENT(SMMU_EXT_ABI_MAJOR) = {                         \
         .abi_major = SMMU_EXT_ABI_MAJOR,                                  \
         .abi_minor = SMMU_EXT_ABI_MINOR,                                  \
         .size = sizeof(SmmuExtModuleDesc),                                \
@@ -552,11 +630,11 @@ struct SmmuExtModuleDesc {
 SMMU_EXT_API void *
 smmu_ext_core_state(SmmuExtCore *core);
 
-/* TRUE when a host iommufd backs this extension (not emulated). */
+/* true when a host iommufd backs this extension (not emulated). */
 SMMU_EXT_API bool
 smmu_ext_core_accelerated(const SmmuExtCore *core);
 
-/* TRUE while a vIOMMU exists. */
+/* true while a vIOMMU exists. */
 SMMU_EXT_API bool
 smmu_ext_core_has_viommu(const SmmuExtCore *core);
 
@@ -571,19 +649,19 @@ smmu_ext_core_geometry(const SmmuExtCore *core);
  * and re-creates every live index above it (with DESTROYING / LIVE
  * notifications).  A queue whose lower neighbour is missing waits (FAILED
  * with SMMU_EXT_ERROR_ORDER) and is allocated once the neighbour exists.
- * Returns FALSE with every error of the operation when an allocation
+ * Returns false with every error of the operation when an allocation
  * failed; the module is also told through hw_queue_changed.
  */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_core_hw_queue_set(SmmuExtCore *core, uint32_t type, uint32_t index,
                            uint64_t gpa, uint64_t len, GError **errp);
 
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_core_hw_queue_clear(SmmuExtCore *core, uint32_t type,
                              uint32_t index, GError **errp);
 
 /* Clear every queue of @type (descending). */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_core_hw_queue_clear_all(SmmuExtCore *core, uint32_t type,
                                  GError **errp);
 
@@ -599,7 +677,7 @@ smmu_ext_core_mmap(SmmuExtCore *core, uint64_t offset, uint64_t len,
 
 /* Overlay @ptr over the extension's MMIO at @offset (host map_direct);
  * removed by unmap or automatically before the mapping goes away. */
-SMMU_EXT_API gboolean
+SMMU_EXT_API bool
 smmu_ext_core_map_direct(SmmuExtCore *core, uint64_t offset, void *ptr,
                          size_t len, GError **errp);
 
@@ -634,31 +712,33 @@ smmu_ext_core_min_ram_page_size(SmmuExtCore *core);
 SMMU_EXT_API void
 smmu_ext_core_report_error(SmmuExtCore *core, const GError *err);
 
-/* Rate-limited log lines (a window of @interval_us, @burst lines each). */
-typedef struct SmmuExtRatelimit {
-    int64_t interval_us;
-    unsigned burst;
-    int64_t begin;
-    unsigned printed;
-    unsigned missed;
-} SmmuExtRatelimit;
-
-#define SMMU_EXT_RATELIMIT_INIT(interval_us_, burst_) \
-    { .interval_us = (interval_us_), .burst = (burst_) }
-
-/* Returns whether the line may be printed now; reports what was
- * suppressed when a new window opens. */
-SMMU_EXT_API bool
-smmu_ext_ratelimit_ok(SmmuExtRatelimit *rl, unsigned *suppressed);
-
 SMMU_EXT_API void
 smmu_ext_core_log(SmmuExtCore *core, GLogLevelFlags level, const char *fmt,
                   ...) G_GNUC_PRINTF(3, 4);
 
-/* A guest misuse (unhandled offset, bad size, ...), rate-limited by @rl. */
+/*
+ * Rate-limited lines.  The core keeps, per instance, one limiter for each
+ * key 0 .. SMMU_EXT_LOG_KEYS - 1 (at most 10 lines per 5 s each); the
+ * module picks a key per kind of message, so a guest flooding one kind
+ * cannot silence another, and one guest cannot silence another SMMU's.
+ * When a key's window reopens after lines were dropped, one line says how
+ * many.  Keys above the range share the last key.
+ */
+#define SMMU_EXT_LOG_KEYS 16
+
+/* A guest misuse (unhandled offset, bad size, ...): a MESSAGE line with a
+ * "guest: " prefix (QEMU: LOG_GUEST_ERROR). */
 SMMU_EXT_API void
-smmu_ext_core_guest_error(SmmuExtCore *core, SmmuExtRatelimit *rl,
-                          const char *fmt, ...) G_GNUC_PRINTF(3, 4);
+smmu_ext_core_guest_error(SmmuExtCore *core, unsigned key, const char *fmt,
+                          ...) G_GNUC_PRINTF(3, 4);
+
+/* Any other line that outside input can repeat (a malformed vEVENT, an
+ * overlay the host cannot map), at @level, limited like guest errors and
+ * sharing their keys. */
+SMMU_EXT_API void
+smmu_ext_core_log_limited(SmmuExtCore *core, unsigned key,
+                          GLogLevelFlags level, const char *fmt, ...)
+    G_GNUC_PRINTF(4, 5);
 
 G_END_DECLS
 

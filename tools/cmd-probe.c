@@ -36,7 +36,7 @@ probe_log(void *opaque, GLogLevelFlags level, const char *msg)
 }
 
 static const SmmuExtHostOps probe_ops = {
-    .version = SMMU_EXT_HOST_OPS_VERSION,
+    .size = sizeof(SmmuExtHostOps),
     .log = probe_log,
 };
 
@@ -168,13 +168,14 @@ probe_run(const ProbeOptions *o, ProbeHost *host)
     g_autoptr(SmmuExtRegistry) reg = tool_registry_new(o->dirs, &err);
     const char *mode = o->mode ? o->mode : "auto";
     g_autofree char *report = NULL;
-    SmmuExtMode parsed;
+    g_autoptr(SmmuExtMode) parsed = NULL;
 
     if (!reg) {
         fprintf(stderr, "smmu-ext probe: %s\n", err->message);
         return TOOL_EXIT_FAIL;
     }
-    if (!smmu_ext_mode_parse(reg, mode, &parsed, &err)) {
+    parsed = smmu_ext_mode_parse(reg, mode, &err);
+    if (!parsed) {
         return tool_usage_error("probe", "--cmdqv: %s", err->message);
     }
     if (!(o->sim ? probe_host_open_sim(host, o->sim, &err) :

@@ -27,6 +27,26 @@ void smmu_ext_log_to(const SmmuExtHostOps *ops, void *opaque,
                      GLogLevelFlags level, const char *fmt, va_list ap)
     G_GNUC_PRINTF(4, 0);
 
+/* Rate-limited log lines (a window of @interval_us, @burst lines each). */
+typedef struct SmmuExtRatelimit {
+    int64_t interval_us;
+    unsigned burst;
+    int64_t begin;
+    unsigned printed;
+    unsigned missed;
+} SmmuExtRatelimit;
+
+#define SMMU_EXT_RATELIMIT_INIT(interval_us_, burst_) \
+    { .interval_us = (interval_us_), .burst = (burst_) }
+
+/* The window of the core's per-key limiters (SMMU_EXT_LOG_KEYS). */
+#define SMMU_EXT_LOG_KEY_INTERVAL (5 * G_TIME_SPAN_SECOND)
+#define SMMU_EXT_LOG_KEY_BURST 10
+
+/* Returns whether the line may be printed now; reports what was
+ * suppressed when a new window opens. */
+bool smmu_ext_ratelimit_ok(SmmuExtRatelimit *rl, unsigned *suppressed);
+
 /* --- iommufd.c: the only code that issues iommufd ioctls ---------------- */
 
 struct SmmuExtIommufd {
@@ -75,7 +95,14 @@ int smmu_ext_iommufd_close(SmmuExtIommufd *fd, int evfd);
 #define SMMU_EXT_DESC_SIZE_1_0 \
     (offsetof(SmmuExtModuleDesc, ops) + sizeof(void *))
 #define SMMU_EXT_OPS_SIZE_1_0 \
-    (offsetof(SmmuExtOps, load) + sizeof(void *))
+    (offsetof(SmmuExtOps, counters) + sizeof(void *))
+
+/* The same rule for the host's callbacks and the geometry it reads back:
+ * the smallest size of each in API 1.0. */
+#define SMMU_EXT_HOST_OPS_SIZE_1_0 \
+    (offsetof(SmmuExtHostOps, report_error) + sizeof(void *))
+#define SMMU_EXT_GEOMETRY_SIZE_1_0 \
+    (offsetof(SmmuExtGeometry, ram_page_size) + sizeof(uint64_t))
 
 typedef struct SmmuExtModule {
     SmmuExtModuleInfo info;    /* strings point into desc or owned copies */
@@ -85,6 +112,14 @@ typedef struct SmmuExtModule {
     GModule *gmod;             /* NULL for static descriptors */
     char *path;
 } SmmuExtModule;
+
+/* Longest extension name (cmdqv=<name>) the loader accepts. */
+#define SMMU_EXT_NAME_MAX_LEN 63
+
+struct SmmuExtMode {
+    SmmuExtModeKind kind;
+    char *name;                /* SMMU_EXT_MODE_NAMED only */
+};
 
 /* Load the default directories unless something was loaded already. */
 gboolean smmu_ext_registry_ensure_loaded(SmmuExtRegistry *reg,

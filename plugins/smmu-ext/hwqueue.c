@@ -208,7 +208,7 @@ smmu_ext_hwq_destroy_all(SmmuExtCore *core, GError **errp)
 
 /* --- module services ------------------------------------------------------ */
 
-gboolean
+bool
 smmu_ext_core_hw_queue_set(SmmuExtCore *core, uint32_t type, uint32_t index,
                            uint64_t gpa, uint64_t len, GError **errp)
 {
@@ -230,7 +230,7 @@ smmu_ext_core_hw_queue_set(SmmuExtCore *core, uint32_t type, uint32_t index,
     return hwq_reconcile(core, type, index, errp);
 }
 
-gboolean
+bool
 smmu_ext_core_hw_queue_clear(SmmuExtCore *core, uint32_t type,
                              uint32_t index, GError **errp)
 {
@@ -245,7 +245,7 @@ smmu_ext_core_hw_queue_clear(SmmuExtCore *core, uint32_t type,
     return hwq_reconcile(core, type, index, errp);
 }
 
-gboolean
+bool
 smmu_ext_core_hw_queue_clear_all(SmmuExtCore *core, uint32_t type,
                                  GError **errp)
 {

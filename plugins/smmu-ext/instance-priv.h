@@ -59,6 +59,8 @@ struct SmmuExtCore {
     GArray *hwqs;              /* SmmuExtHwq, sorted by (type, index) */
     GArray *directs;           /* SmmuExtDirect */
     SmmuExtRatelimit err_rl;
+    /* Module lines, one limiter per key (smmu_ext_core_guest_error). */
+    SmmuExtRatelimit log_rl[SMMU_EXT_LOG_KEYS];
 };
 
 struct SmmuExtInstance {
@@ -70,8 +72,9 @@ struct SmmuExtInstance {
     void *mmio_state;
 
     SmmuExtRegistry *reg;
-    SmmuExtMode mode;
-    const SmmuExtHostOps *hops;
+    SmmuExtMode *mode;
+    const SmmuExtHostOps *hops; /* &hops_copy, or NULL: no callbacks */
+    SmmuExtHostOps hops_copy;  /* the host's table, zero-filled to ours */
     void *opaque;
 
     bool selected;

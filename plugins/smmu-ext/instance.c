@@ -37,17 +37,24 @@ smmu_ext_instance_new(SmmuExtRegistry *reg, const char *mode,
     g_autofree SmmuExtInstance *inst = g_new0(SmmuExtInstance, 1);
 
     g_return_val_if_fail(reg != NULL, NULL);
-    if (ops && ops->version != SMMU_EXT_HOST_OPS_VERSION) {
+    if (ops && ops->size < SMMU_EXT_HOST_OPS_SIZE_1_0) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
-                    "host ops version %u not supported (this library "
-                    "speaks %u)", ops->version, SMMU_EXT_HOST_OPS_VERSION);
+                    "host ops table of %u bytes is smaller than the API 1.0 "
+                    "table (%zu bytes): set .size = sizeof(SmmuExtHostOps)",
+                    ops->size, (size_t)SMMU_EXT_HOST_OPS_SIZE_1_0);
         return NULL;
     }
-    if (!smmu_ext_mode_parse(reg, mode ? mode : "auto", &inst->mode, errp)) {
+    inst->mode = smmu_ext_mode_parse(reg, mode ? mode : "auto", errp);
+    if (!inst->mode) {
         return NULL;
     }
     inst->reg = reg;
-    inst->hops = ops;
+    if (ops) {
+        /* Never read past the host's table; what it lacks reads NULL. */
+        memcpy(&inst->hops_copy, ops, MIN(ops->size, sizeof(*ops)));
+        inst->hops_copy.size = sizeof(inst->hops_copy);
+        inst->hops = &inst->hops_copy;
+    }
     inst->opaque = opaque;
     inst->probes = g_ptr_array_new_with_free_func(probe_answer_free);
     inst->mappings = g_array_new(FALSE, TRUE, sizeof(SmmuExtMapping));
@@ -76,6 +83,7 @@ smmu_ext_instance_free(SmmuExtInstance *inst)
     g_array_unref(inst->devices);
     g_free(inst->reason);
     g_free(inst->blocker);
+    smmu_ext_mode_free(inst->mode);
     g_free(inst);
 }
 
@@ -131,17 +139,19 @@ probe_one(SmmuExtInstance *inst, const SmmuExtModule *m, uint32_t dev_id,
         return false;
     }
     in = (SmmuExtProbeInput) {
+        .size = sizeof(in),
         .type = type,
         .data = buf,
         .len = MIN(len, sizeof(buf)),
         .smmu_idr = inst->have_idr ? inst->smmu_idr : NULL,
     };
-    memset(geo, 0, sizeof(*geo));
+    *geo = (SmmuExtGeometry) { .size = sizeof(*geo) };
     if (!m->ops->probe(&in, geo, &err)) {
         record_answer(inst, m, false,
                       err ? err->message : "declined without a reason");
         return false;
     }
+    geo->size = sizeof(*geo);   /* the module may have assigned it all */
     record_answer(inst, m, true, "accepted");
     return true;
 }
@@ -184,7 +194,7 @@ no_extension(SmmuExtInstance *inst, const char *why, GError **errp)
     g_autofree char *tried = types_tried(inst);
     g_autofree char *where = smmu_ext_registry_describe(inst->reg);
 
-    if (inst->mode.kind == SMMU_EXT_MODE_AUTO) {
+    if (inst->mode->kind == SMMU_EXT_MODE_AUTO) {
         inst->reason = g_strdup_printf("cmdqv=auto: %s; hw_info types "
                                        "tried: %s; using a plain "
                                        "ARM_SMMUV3 vIOMMU", why, tried);
@@ -193,7 +203,7 @@ no_extension(SmmuExtInstance *inst, const char *why, GError **errp)
     }
     g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION,
                 "cmdqv=%s: %s; hw_info types tried: %s; %s",
-                smmu_ext_mode_name(&inst->mode), why, tried, where);
+                smmu_ext_mode_name(inst->mode), why, tried, where);
     return FALSE;
 }
 
@@ -201,10 +211,10 @@ static gboolean
 select_emulated(SmmuExtInstance *inst, GError **errp)
 {
     const SmmuExtModule *m;
-    SmmuExtGeometry geo = { 0 };
+    SmmuExtGeometry geo = { .size = sizeof(geo) };
     g_autoptr(GError) err = NULL;
 
-    switch (inst->mode.kind) {
+    switch (inst->mode->kind) {
     case SMMU_EXT_MODE_AUTO:
         inst->reason = g_strdup("cmdqv=auto: no host iommufd (accel=off): "
                                 "no extension; name one (cmdqv=<name>) to "
@@ -219,23 +229,24 @@ select_emulated(SmmuExtInstance *inst, GError **errp)
     default:
         break;
     }
-    m = smmu_ext_registry_find(inst->reg, inst->mode.name);
+    m = smmu_ext_registry_find(inst->reg, inst->mode->name);
     if (!m || !(m->ops->flags & SMMU_EXT_OPS_EMULATION)) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION,
                     "cmdqv=%s: extension %s cannot run without a host "
-                    "iommufd (no emulated mode)", inst->mode.name,
-                    m ? m->info.name : inst->mode.name);
+                    "iommufd (no emulated mode)", inst->mode->name,
+                    m ? m->info.name : inst->mode->name);
         return FALSE;
     }
     if (!m->ops->probe(NULL, &geo, &err)) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NO_EXTENSION,
-                    "cmdqv=%s: emulated mode refused: %s", inst->mode.name,
+                    "cmdqv=%s: emulated mode refused: %s", inst->mode->name,
                     err ? err->message : "no reason given");
         return FALSE;
     }
+    geo.size = sizeof(geo);
     record_answer(inst, m, true, "emulated (no host iommufd)");
     inst->reason = g_strdup_printf("cmdqv=%s: %s runs fully emulated (no "
-                                   "host iommufd)", inst->mode.name,
+                                   "host iommufd)", inst->mode->name,
                                    m->info.name);
     return start_extension(inst, m, &geo, errp);
 }
@@ -256,8 +267,8 @@ select_accelerated(SmmuExtInstance *inst, uint32_t dev_id, GError **errp)
     for (guint i = 0; i < smmu_ext_registry_n_modules(inst->reg); i++) {
         const SmmuExtModule *m = smmu_ext_registry_get(inst->reg, i);
 
-        if (inst->mode.kind == SMMU_EXT_MODE_NAMED &&
-            strcmp(m->info.name, inst->mode.name) != 0) {
+        if (inst->mode->kind == SMMU_EXT_MODE_NAMED &&
+            strcmp(m->info.name, inst->mode->name) != 0) {
             continue;
         }
         if (!probe_one(inst, m, dev_id, &geo)) {
@@ -265,7 +276,7 @@ select_accelerated(SmmuExtInstance *inst, uint32_t dev_id, GError **errp)
         }
         inst->reason = g_strdup_printf("cmdqv=%s: %s %s accepted the host "
                                        "(hw_info type %u)",
-                                       smmu_ext_mode_name(&inst->mode),
+                                       smmu_ext_mode_name(inst->mode),
                                        m->info.name, m->info.version,
                                        m->ops->hw_info_type);
         return start_extension(inst, m, &geo, errp);
@@ -273,18 +284,18 @@ select_accelerated(SmmuExtInstance *inst, uint32_t dev_id, GError **errp)
     return no_extension(inst, "no extension accepted the host SMMU", errp);
 }
 
-gboolean
+bool
 smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
                          uint32_t dev_id, GError **errp)
 {
-    gboolean ok;
+    bool ok;
 
-    g_return_val_if_fail(inst != NULL, FALSE);
+    g_return_val_if_fail(inst != NULL, false);
     if (inst->selected) {
-        return TRUE;
+        return true;
     }
     inst->iommufd = iommufd;
-    if (inst->mode.kind == SMMU_EXT_MODE_OFF) {
+    if (inst->mode->kind == SMMU_EXT_MODE_OFF) {
         inst->reason = g_strdup("cmdqv=off: no extension loaded or probed");
         ok = TRUE;
     } else if (!iommufd) {
@@ -298,10 +309,10 @@ smmu_ext_instance_select(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
         g_clear_pointer(&inst->reason, g_free);
         inst->iommufd = NULL;
         inst->have_idr = false;
-        return FALSE;
+        return false;
     }
     inst->selected = true;
-    return TRUE;
+    return true;
 }
 
 /* --- devices -------------------------------------------------------------- */
@@ -322,37 +333,37 @@ find_device(SmmuExtInstance *inst, uint32_t dev_id, guint *idx)
     return NULL;
 }
 
-gboolean
+bool
 smmu_ext_instance_attach(SmmuExtInstance *inst, SmmuExtIommufd *iommufd,
                          uint32_t dev_id, uint32_t s2_hwpt_id, GError **errp)
 {
     SmmuExtDevice dev = { .dev_id = dev_id };
 
-    g_return_val_if_fail(inst != NULL, FALSE);
+    g_return_val_if_fail(inst != NULL, false);
     if (find_device(inst, dev_id, NULL)) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u is already attached", dev_id);
-        return FALSE;
+        return false;
     }
     if (inst->selected && iommufd != inst->iommufd) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u: every device of one SMMU must use the same "
                     "iommufd", dev_id);
-        return FALSE;
+        return false;
     }
     if (!smmu_ext_instance_select(inst, iommufd, dev_id, errp)) {
-        return FALSE;
+        return false;
     }
     g_array_append_val(inst->devices, dev);
     if (inst->iommufd && !inst->viommu_id &&
         !smmu_ext_viommu_create(inst, dev_id, s2_hwpt_id, errp)) {
         g_array_remove_index(inst->devices, inst->devices->len - 1);
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_instance_set_vsid(SmmuExtInstance *inst, uint32_t dev_id,
                            uint64_t vsid, GError **errp)
 {
@@ -362,10 +373,10 @@ smmu_ext_instance_set_vsid(SmmuExtInstance *inst, uint32_t dev_id,
     if (!d) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u is not attached", dev_id);
-        return FALSE;
+        return false;
     }
     if (d->has_vsid && d->vsid == vsid && (d->vdevice_id || !inst->viommu_id)) {
-        return TRUE;
+        return true;
     }
     if (d->vdevice_id) {
         smmu_ext_viommu_vdevice_free(inst, d, &err);
@@ -377,12 +388,12 @@ smmu_ext_instance_set_vsid(SmmuExtInstance *inst, uint32_t dev_id,
     }
     if (err) {
         g_propagate_error(errp, err);
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
                          GError **errp)
 {
@@ -393,7 +404,7 @@ smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
     if (!d) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u is not attached", dev_id);
-        return FALSE;
+        return false;
     }
     /* The vDEVICE goes before anything else of the device. */
     if (d->vdevice_id) {
@@ -410,9 +421,9 @@ smmu_ext_instance_detach(SmmuExtInstance *inst, uint32_t dev_id,
     }
     if (err) {
         g_propagate_error(errp, err);
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
 const char *
@@ -440,13 +451,13 @@ smmu_ext_instance_unplug_blocker(const SmmuExtInstance *inst,
  * become EVENTQ aborts, as on hardware); a new size reallocates it so the
  * kernel's depth follows the guest's queue.
  */
-gboolean
+bool
 smmu_ext_instance_set_eventq(SmmuExtInstance *inst, bool enabled,
                              unsigned log2size, GError **errp)
 {
     inst->guest_evtq_enabled = enabled;
     if (!enabled) {
-        return TRUE;
+        return true;
     }
     inst->guest_evtq_log2 = log2size;
     return smmu_ext_viommu_smmu_eventq(inst, errp);
@@ -500,6 +511,19 @@ smmu_ext_instance_mmio_write(SmmuExtInstance *inst, uint64_t offset,
         return;
     }
     inst->mmio_write(inst->mmio_state, offset, value, size);
+}
+
+bool
+smmu_ext_instance_mmio_handlers(SmmuExtInstance *inst, SmmuExtMmioRead *read,
+                                SmmuExtMmioWrite *write, void **opaque)
+{
+    bool ok = inst && inst->mmio_size;
+
+    /* The module's own ops, called on its state: nothing in between. */
+    *read = ok ? inst->mmio_read : NULL;
+    *write = ok ? inst->mmio_write : NULL;
+    *opaque = ok ? inst->mmio_state : NULL;
+    return ok;
 }
 
 /* --- reset, run state ----------------------------------------------------- */
@@ -559,15 +583,25 @@ smmu_ext_instance_emulated(const SmmuExtInstance *inst)
     return inst->ext && !inst->iommufd;
 }
 
-gboolean
+bool
 smmu_ext_instance_geometry(const SmmuExtInstance *inst, SmmuExtGeometry *out)
 {
-    if (!inst->ext) {
-        memset(out, 0, sizeof(*out));
-        return FALSE;
+    uint32_t size = out->size;
+    uint32_t n = MIN(size, (uint32_t)sizeof(*out));
+
+    if (size < SMMU_EXT_GEOMETRY_SIZE_1_0) {
+        return false;
     }
-    *out = inst->ext->geo;
-    return TRUE;
+    /* Bytes of a newer caller's struct that this core does not know. */
+    memset((char *)out + n, 0, size - n);
+    if (!inst->ext) {
+        memset(out, 0, n);
+        out->size = n;
+        return false;
+    }
+    memcpy(out, &inst->ext->geo, n);
+    out->size = n;
+    return true;
 }
 
 uint32_t
@@ -577,58 +611,68 @@ smmu_ext_instance_cmdqs_cap(const SmmuExtInstance *inst)
 }
 
 void
+smmu_ext_instance_counters(const SmmuExtInstance *inst,
+                           SmmuExtCounterFn emit, void *ctx)
+{
+    g_return_if_fail(inst && emit);
+    if (inst->ext && inst->ext->ops->counters) {
+        inst->ext->ops->counters(inst->ext->state, emit, ctx);
+    }
+}
+
+void
 smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out)
 {
     *out = inst->stats;
 }
 
-gboolean
+bool
 smmu_ext_instance_can_migrate(const SmmuExtInstance *inst, GError **errp)
 {
     if (!inst->ext) {
-        return TRUE;
+        return true;
     }
     if (inst->iommufd) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NOT_SUPPORTED,
                     "%s is accelerated: its queues live in host hardware "
                     "and kernel objects that cannot be migrated",
                     inst->ext->mod->info.name);
-        return FALSE;
+        return false;
     }
     if (!inst->ext->ops->save || !inst->ext->ops->load) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NOT_SUPPORTED,
                     "%s has no state save/load", inst->ext->mod->info.name);
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_instance_save(SmmuExtInstance *inst, GByteArray *out, GError **errp)
 {
     if (!smmu_ext_instance_can_migrate(inst, errp)) {
-        return FALSE;
+        return false;
     }
     if (!inst->ext) {
-        return TRUE;
+        return true;
     }
     return inst->ext->ops->save(inst->ext->state, out, errp);
 }
 
-gboolean
+bool
 smmu_ext_instance_load(SmmuExtInstance *inst, const void *buf, size_t len,
                        GError **errp)
 {
     if (!smmu_ext_instance_can_migrate(inst, errp)) {
-        return FALSE;
+        return false;
     }
     if (!inst->ext) {
         if (len) {
             g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                         "state for an extension, but none is selected");
-            return FALSE;
+            return false;
         }
-        return TRUE;
+        return true;
     }
     return inst->ext->ops->load(inst->ext->state, buf, len, errp);
 }

@@ -127,7 +127,7 @@ seam_ioctl(SmmuExtIommufd *h, unsigned long req, void *arg)
 
 /* --- wrappers ------------------------------------------------------------- */
 
-gboolean
+bool
 smmu_ext_iommufd_get_hw_info(SmmuExtIommufd *h, uint32_t dev_id,
                              uint32_t in_type, void *buf, uint32_t *len,
                              uint32_t *out_type, GError **errp)
@@ -150,7 +150,7 @@ smmu_ext_iommufd_get_hw_info(SmmuExtIommufd *h, uint32_t dev_id,
                                   "IOMMU_GET_HW_INFO(dev_id %u, type %u%s)",
                                   dev_id, in_type,
                                   in_type ? ", INPUT_TYPE" : "");
-        return FALSE;
+        return false;
     }
     if (len) {
         *len = cmd.data_len;
@@ -158,10 +158,10 @@ smmu_ext_iommufd_get_hw_info(SmmuExtIommufd *h, uint32_t dev_id,
     if (out_type) {
         *out_type = cmd.out_data_type;
     }
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_iommufd_bind_vfio(SmmuExtIommufd *h, int vfio_cdev_fd,
                            uint32_t *dev_id, GError **errp)
 {
@@ -176,10 +176,10 @@ smmu_ext_iommufd_bind_vfio(SmmuExtIommufd *h, int vfio_cdev_fd,
         smmu_ext_set_kernel_error(errp, -r,
                                   "VFIO_DEVICE_BIND_IOMMUFD(cdev fd %d, "
                                   "iommufd %d)", vfio_cdev_fd, h->fd);
-        return FALSE;
+        return false;
     }
     *dev_id = bind.out_devid;
-    return TRUE;
+    return true;
 }
 
 gboolean

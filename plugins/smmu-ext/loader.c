@@ -7,8 +7,7 @@
 #include <string.h>
 #include "loader-priv.h"
 
-/* Longest name a SmmuExtMode can carry (cmdqv=<name>). */
-#define NAME_MAX_LEN (sizeof(((SmmuExtMode *)NULL)->name) - 1)
+#define NAME_MAX_LEN ((size_t)SMMU_EXT_NAME_MAX_LEN)
 
 /* Mode words and the report's "no extension" cannot be extension names. */
 static const char *const reserved_names[] = { "off", "on", "auto", "none" };

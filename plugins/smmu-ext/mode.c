@@ -17,9 +17,18 @@ loaded_names(const SmmuExtRegistry *reg)
     return g_string_free(s, FALSE);
 }
 
-gboolean
-smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
-                    GError **errp)
+static SmmuExtMode *
+mode_new(SmmuExtModeKind kind, const char *name)
+{
+    SmmuExtMode *mode = g_new0(SmmuExtMode, 1);
+
+    mode->kind = kind;
+    mode->name = g_strdup(name);
+    return mode;
+}
+
+SmmuExtMode *
+smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, GError **errp)
 {
     static const struct {
         const char *word;
@@ -32,13 +41,12 @@ smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
     g_autoptr(GError) load_err = NULL;
     g_autofree char *names = NULL;
 
-    g_return_val_if_fail(reg && out, FALSE);
+    g_return_val_if_fail(reg, NULL);
 
     /* Keywords first: "off" must never load (or run) any module code. */
     for (size_t i = 0; str && i < G_N_ELEMENTS(words); i++) {
         if (!strcmp(str, words[i].word)) {
-            *out = (SmmuExtMode) { .kind = words[i].kind };
-            return TRUE;
+            return mode_new(words[i].kind, NULL);
         }
     }
 
@@ -49,10 +57,7 @@ smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
         smmu_ext_registry_ensure_loaded(reg, &load_err);
         mod = smmu_ext_registry_find(reg, str);
         if (mod) {
-            *out = (SmmuExtMode) { .kind = SMMU_EXT_MODE_NAMED };
-            /* Names longer than out->name are refused by the loader. */
-            g_strlcpy(out->name, mod->info.name, sizeof(out->name));
-            return TRUE;
+            return mode_new(SMMU_EXT_MODE_NAMED, mod->info.name);
         }
     }
 
@@ -61,7 +66,23 @@ smmu_ext_mode_parse(SmmuExtRegistry *reg, const char *str, SmmuExtMode *out,
                 "invalid cmdqv mode '%s': expected off, on, auto or an "
                 "extension name (%s)%s%s", str ? str : "", names,
                 load_err ? "; " : "", load_err ? load_err->message : "");
-    return FALSE;
+    return NULL;
+}
+
+void
+smmu_ext_mode_free(SmmuExtMode *mode)
+{
+    if (mode) {
+        g_free(mode->name);
+        g_free(mode);
+    }
+}
+
+SmmuExtModeKind
+smmu_ext_mode_kind(const SmmuExtMode *mode)
+{
+    g_return_val_if_fail(mode, SMMU_EXT_MODE_OFF);
+    return mode->kind;
 }
 
 const char *

@@ -126,13 +126,13 @@ registry_insert(SmmuExtRegistry *reg, SmmuExtModule *mod, GError **errp)
     return TRUE;
 }
 
-gboolean
+bool
 smmu_ext_registry_add_static(SmmuExtRegistry *reg,
                              const SmmuExtModuleDesc *desc, GError **errp)
 {
     SmmuExtModule *mod;
 
-    g_return_val_if_fail(reg, FALSE);
+    g_return_val_if_fail(reg, false);
 
     mod = smmu_ext_module_new_static(desc, errp);
     return mod && registry_insert(reg, mod, errp);
@@ -247,7 +247,7 @@ env_module_dirs(void)
     return dirs;
 }
 
-gboolean
+bool
 smmu_ext_registry_load(SmmuExtRegistry *reg, const char *dirs,
                        GError **errp)
 {
@@ -256,14 +256,14 @@ smmu_ext_registry_load(SmmuExtRegistry *reg, const char *dirs,
     g_autoptr(GString) failed = g_string_new(NULL);
     guint n_read = 0;
 
-    g_return_val_if_fail(reg, FALSE);
+    g_return_val_if_fail(reg, false);
 
     if (reg->loaded) {
         if (reg->load_error) {
             g_propagate_error(errp, g_error_copy(reg->load_error));
-            return FALSE;
+            return false;
         }
-        return TRUE;
+        return true;
     }
     reg->loaded = true;
 
@@ -304,9 +304,9 @@ smmu_ext_registry_load(SmmuExtRegistry *reg, const char *dirs,
                                       "(tried: %s)",
                                       failed->len ? failed->str : "none");
         g_propagate_error(errp, g_error_copy(reg->load_error));
-        return FALSE;
+        return false;
     }
-    return TRUE;
+    return true;
 }
 
 gboolean

@@ -28,7 +28,7 @@ gather(const SmmuExtInstance *inst, ReportFacts *f)
     g_autoptr(GError) err = NULL;
 
     memset(f, 0, sizeof(*f));
-    f->mode = smmu_ext_mode_name(&inst->mode);
+    f->mode = smmu_ext_mode_name(inst->mode);
     f->extension = smmu_ext_instance_extension(inst);
     f->version = inst->ext ? inst->ext->mod->info.version : "";
     if (!inst->selected) {
@@ -39,6 +39,7 @@ gather(const SmmuExtInstance *inst, ReportFacts *f)
         f->run = inst->iommufd ? "accelerated" : "emulated";
     }
     f->reason = inst->reason ? inst->reason : "";
+    f->geo.size = sizeof(f->geo);
     f->have_geo = smmu_ext_instance_geometry(inst, &f->geo);
     f->migratable = smmu_ext_instance_can_migrate(inst, &err);
     f->migration = g_strdup(err ? err->message : "");
@@ -66,6 +67,13 @@ text_geometry(GString *s, const SmmuExtGeometry *g)
         }
         g_string_append_c(s, '\n');
     }
+}
+
+static void
+text_counter(void *ctx, const char *name, uint64_t value)
+{
+    g_string_append_printf(ctx, "counter %s: %" G_GUINT64_FORMAT "\n", name,
+                           value);
 }
 
 static char *
@@ -99,13 +107,15 @@ report_text(const SmmuExtInstance *inst, const ReportFacts *f)
     if (f->blocker) {
         g_string_append_printf(s, "unplug blocked: %s\n", f->blocker);
     }
+    smmu_ext_instance_counters(inst, text_counter, s);
     return g_string_free(s, FALSE);
 }
 
+/* "@val" with JSON escapes. */
 static void
-json_str(GString *s, const char *key, const char *val, bool comma)
+json_quoted(GString *s, const char *val)
 {
-    g_string_append_printf(s, "\"%s\": \"", key);
+    g_string_append_c(s, '"');
     for (const char *p = val ? val : ""; *p; p++) {
         unsigned char c = *p;
 
@@ -117,7 +127,35 @@ json_str(GString *s, const char *key, const char *val, bool comma)
             g_string_append_c(s, c);
         }
     }
-    g_string_append_printf(s, "\"%s", comma ? ", " : "");
+    g_string_append_c(s, '"');
+}
+
+static void
+json_str(GString *s, const char *key, const char *val, bool comma)
+{
+    g_string_append_printf(s, "\"%s\": ", key);
+    json_quoted(s, val);
+    if (comma) {
+        g_string_append(s, ", ");
+    }
+}
+
+typedef struct JsonCounters {
+    GString *s;
+    unsigned n;
+} JsonCounters;
+
+static void
+json_counter(void *ctx, const char *name, uint64_t value)
+{
+    JsonCounters *j = ctx;
+
+    if (j->n++) {
+        g_string_append(j->s, ", ");
+    }
+    /* A module's name: escaped, so the report stays valid JSON. */
+    json_quoted(j->s, name);
+    g_string_append_printf(j->s, ": %" G_GUINT64_FORMAT, value);
 }
 
 static char *
@@ -156,8 +194,11 @@ report_json(const SmmuExtInstance *inst, const ReportFacts *f)
     g_string_append_printf(s, "\"viommu_id\": %u, \"migratable\": %s, ",
                            f->viommu_id, f->migratable ? "true" : "false");
     json_str(s, "migration_blocker", f->migration, true);
-    g_string_append_printf(s, "\"unplug_blocked_device\": %u", f->blocker_dev);
-    g_string_append_c(s, '}');
+    g_string_append_printf(s, "\"unplug_blocked_device\": %u, ",
+                           f->blocker_dev);
+    g_string_append(s, "\"counters\": {");
+    smmu_ext_instance_counters(inst, json_counter, &(JsonCounters) { s, 0 });
+    g_string_append(s, "}}");
     return g_string_free(s, FALSE);
 }
 

@@ -21,6 +21,11 @@ smmu_ext_core_new(SmmuExtInstance *inst, const SmmuExtModule *mod,
     core->directs = g_array_new(FALSE, TRUE, sizeof(SmmuExtDirect));
     core->err_rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
         5 * G_TIME_SPAN_SECOND, 5);
+    for (unsigned i = 0; i < SMMU_EXT_LOG_KEYS; i++) {
+        core->log_rl[i] = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
+            SMMU_EXT_LOG_KEY_INTERVAL, SMMU_EXT_LOG_KEY_BURST);
+    }
+    core->geo.size = sizeof(core->geo);
     if (!mod->ops->init(core->state, core, &core->geo, errp)) {
         g_prefix_error(errp, "%s: init: ", mod->info.name);
         g_array_unref(core->hwqs);
@@ -29,6 +34,7 @@ smmu_ext_core_new(SmmuExtInstance *inst, const SmmuExtModule *mod,
         g_free(core);
         return NULL;
     }
+    core->geo.size = sizeof(core->geo);
     return core;
 }
 
@@ -103,7 +109,7 @@ direct_index(const SmmuExtCore *core, uint64_t offset)
     return -1;
 }
 
-gboolean
+bool
 smmu_ext_core_map_direct(SmmuExtCore *core, uint64_t offset, void *ptr,
                          size_t len, GError **errp)
 {
@@ -115,20 +121,20 @@ smmu_ext_core_map_direct(SmmuExtCore *core, uint64_t offset, void *ptr,
         SmmuExtDirect *cur = &g_array_index(core->directs, SmmuExtDirect, i);
 
         if (cur->ptr == ptr && cur->len == len) {
-            return TRUE;
+            return true;
         }
         smmu_ext_core_unmap_direct(core, offset);
     }
     if (!inst->hops || !inst->hops->map_direct) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_NOT_SUPPORTED,
                     "the host cannot map pages into guest MMIO");
-        return FALSE;
+        return false;
     }
     if (!inst->hops->map_direct(inst->opaque, offset, ptr, len, errp)) {
-        return FALSE;
+        return false;
     }
     g_array_append_val(core->directs, d);
-    return TRUE;
+    return true;
 }
 
 void
@@ -259,26 +265,44 @@ smmu_ext_core_log(SmmuExtCore *core, GLogLevelFlags level, const char *fmt,
     va_end(ap);
 }
 
-void
-smmu_ext_core_guest_error(SmmuExtCore *core, SmmuExtRatelimit *rl,
-                          const char *fmt, ...)
+/* One line of key @key, if its window lets it through. */
+static void G_GNUC_PRINTF(5, 0)
+core_log_limited(SmmuExtCore *core, unsigned key, GLogLevelFlags level,
+                 const char *prefix, const char *fmt, va_list ap)
 {
+    SmmuExtRatelimit *rl = &core->log_rl[MIN(key, SMMU_EXT_LOG_KEYS - 1)];
+    g_autofree char *msg = NULL;
     unsigned suppressed;
-    va_list ap;
 
     if (!smmu_ext_ratelimit_ok(rl, &suppressed)) {
         return;
     }
     if (suppressed) {
-        smmu_ext_core_log(core, G_LOG_LEVEL_MESSAGE,
-                          "guest: %u similar messages suppressed",
-                          suppressed);
+        smmu_ext_core_log(core, level, "%s%u similar messages suppressed",
+                          prefix, suppressed);
     }
-    va_start(ap, fmt);
-    {
-        g_autofree char *msg = g_strdup_vprintf(fmt, ap);
+    msg = g_strdup_vprintf(fmt, ap);
+    smmu_ext_core_log(core, level, "%s%s", prefix, msg);
+}
 
-        smmu_ext_core_log(core, G_LOG_LEVEL_MESSAGE, "guest: %s", msg);
-    }
+void
+smmu_ext_core_guest_error(SmmuExtCore *core, unsigned key, const char *fmt,
+                          ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    core_log_limited(core, key, G_LOG_LEVEL_MESSAGE, "guest: ", fmt, ap);
+    va_end(ap);
+}
+
+void
+smmu_ext_core_log_limited(SmmuExtCore *core, unsigned key,
+                          GLogLevelFlags level, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    core_log_limited(core, key, level, "", fmt, ap);
     va_end(ap);
 }

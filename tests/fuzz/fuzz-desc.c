@@ -166,7 +166,7 @@ quiet_log(void *opaque, GLogLevelFlags level, const char *msg)
 }
 
 static const SmmuExtHostOps quiet_ops = {
-    .version = SMMU_EXT_HOST_OPS_VERSION,
+    .size = sizeof(SmmuExtHostOps),
     .log = quiet_log,
 };
 
@@ -280,7 +280,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                added, checked, err ? err->message : "no error");
     if (added) {
         const SmmuExtModuleInfo *info;
-        SmmuExtMode mode;
+        g_autoptr(SmmuExtMode) mode = NULL;
 
         FUZZ_CHECK(!null_name && desc->ops, "accepted without name/ops");
         FUZZ_CHECK(smmu_ext_registry_n_modules(reg) == 1, "%u modules",
@@ -292,11 +292,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                    g_error_matches(err2, SMMU_EXT_ERROR,
                                    SMMU_EXT_ERROR_DUPLICATE),
                    "a second '%s' was not refused as a duplicate", name);
-        FUZZ_CHECK(smmu_ext_mode_parse(reg, name, &mode, NULL),
-                   "cmdqv=%s does not parse", name);
-        FUZZ_CHECK(mode.kind == SMMU_EXT_MODE_NAMED &&
-                   !strcmp(mode.name, name), "cmdqv=%s parsed as '%s'",
-                   name, smmu_ext_mode_name(&mode));
+        mode = smmu_ext_mode_parse(reg, name, NULL);
+        FUZZ_CHECK(mode, "cmdqv=%s does not parse", name);
+        FUZZ_CHECK(smmu_ext_mode_kind(mode) == SMMU_EXT_MODE_NAMED &&
+                   !strcmp(smmu_ext_mode_name(mode), name),
+                   "cmdqv=%s parsed as '%s'", name,
+                   smmu_ext_mode_name(mode));
         drive_instance(reg, name, ops, &f->in);
     }
     smmu_ext_registry_free(reg);

@@ -7,6 +7,12 @@
  * failures.  Built twice: accelerated on the simulated tegra241 host, and
  * emulated (profile none, cmdqv=tegra241; FUZZ_MMIO_EMULATED).
  *
+ * Every input runs twice: trapped accesses through the module's direct
+ * handlers (smmu_ext_instance_mmio_handlers, as QEMU calls them) and
+ * through the core's bounds-checked smmu_ext_instance_mmio_read/write.
+ * Both must give the guest the same values and the same outcome, so no
+ * check the core makes is one the module relies on.
+ *
  * The end of every input unplugs every device: the simulated kernel must
  * then hold nothing (no object, no fd).
  *
@@ -201,6 +207,19 @@ do_fail(SmmuExtVmm *vmm, FuzzInput *in)
                       errnos[(b >> 4) % G_N_ELEMENTS(errnos)], 1 + n % 8);
 }
 
+/* Every value the guest read in one run, folded (FNV-1a over the words). */
+static uint64_t read_digest;
+
+static void
+guest_read(SmmuExtVmm *vmm, uint64_t offset, unsigned size)
+{
+    bool direct;
+    uint64_t v = smmu_ext_vmm_read(vmm, offset, size, &direct);
+
+    read_digest = (read_digest ^ v ^ ((uint64_t)direct << 63)) *
+                  0x100000001b3ull;
+}
+
 static void
 run_record(SmmuExtVmm *vmm, FuzzInput *in)
 {
@@ -209,21 +228,21 @@ run_record(SmmuExtVmm *vmm, FuzzInput *in)
 
     switch (op & 0x0f) {
     case OP_R32:
-        smmu_ext_vmm_read(vmm, take_offset(in), 4, NULL);
+        guest_read(vmm, take_offset(in), 4);
         break;
     case OP_W32:
         off = take_offset(in);
         smmu_ext_vmm_write(vmm, off, fuzz_take(in, 4), 4, NULL);
         break;
     case OP_R64:
-        smmu_ext_vmm_read(vmm, take_offset(in), 8, NULL);
+        guest_read(vmm, take_offset(in), 8);
         break;
     case OP_W64:
         off = take_offset(in);
         smmu_ext_vmm_write(vmm, off, fuzz_take(in, 8), 8, NULL);
         break;
     case OP_RSIZE:
-        smmu_ext_vmm_read(vmm, take_offset(in), 1 + (op >> 4) % 8, NULL);
+        guest_read(vmm, take_offset(in), 1 + (op >> 4) % 8);
         break;
     case OP_WSIZE:
         off = take_offset(in);
@@ -289,10 +308,20 @@ print_summary(SmmuExtVmm *vmm)
            smmu_ext_vmm_host_cmd_count(vmm, 0x46));
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* What a run showed the guest and the host; equal for both MMIO paths. */
+typedef struct RunOutcome {
+    uint64_t reads;            /* read_digest */
+    unsigned hw_queues;
+    unsigned irqs;
+    unsigned guest_events;
+    uint64_t host_cmds;
+} RunOutcome;
+
+static RunOutcome
+run_input(const uint8_t *data, size_t size, bool direct_handlers)
 {
     g_autoptr(GError) err = NULL;
+    RunOutcome out;
     SmmuExtVmm *vmm;
     SmmuExtSim *sim;
     FuzzInput in;
@@ -305,6 +334,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                            fuzz_registry(), &err);
     FUZZ_CHECK(vmm, "vmm_new: %s", err->message);
     sim = smmu_ext_vmm_sim(vmm);
+    smmu_ext_vmm_set_direct_handlers(vmm, direct_handlers);
+    read_digest = 0xcbf29ce484222325ull;
     FUZZ_CHECK(smmu_ext_vmm_set_mode(vmm, FUZZ_MMIO_EMULATED ? "tegra241" :
                                      accel_modes[(hdr >> 2) % 3], &err),
                "set_mode: %s", err->message);
@@ -322,6 +353,14 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (trace) {
         print_summary(vmm);
     }
+    out = (RunOutcome) {
+        .reads = read_digest,
+        .hw_queues = smmu_ext_sim_live(sim, SMMU_EXT_SIM_HW_QUEUE),
+        .irqs = smmu_ext_vmm_irq_count(vmm, 0),
+        .guest_events = smmu_ext_vmm_guest_events(vmm),
+        .host_cmds = smmu_ext_vmm_host_cmd_count(vmm, 0x12) +
+                     smmu_ext_vmm_host_cmd_count(vmm, 0x46),
+    };
 
     /* Every device goes; the kernel side must then be empty. */
     smmu_ext_sim_fail_clear(sim);
@@ -340,5 +379,26 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(smmu_ext_sim_open_fds(sim) == 0, "%u vEVENTQ fds open",
                smmu_ext_sim_open_fds(sim));
     smmu_ext_vmm_free(vmm);
+    return out;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    RunOutcome direct = run_input(data, size, true);
+    RunOutcome dispatch = run_input(data, size, false);
+
+    FUZZ_CHECK(direct.reads == dispatch.reads &&
+               direct.hw_queues == dispatch.hw_queues &&
+               direct.irqs == dispatch.irqs &&
+               direct.guest_events == dispatch.guest_events &&
+               direct.host_cmds == dispatch.host_cmds,
+               "direct handlers and core dispatch differ: reads %016"
+               G_GINT64_MODIFIER "x/%016" G_GINT64_MODIFIER "x, hw_queues "
+               "%u/%u, irqs %u/%u, guest events %u/%u, host commands %"
+               G_GUINT64_FORMAT "/%" G_GUINT64_FORMAT, direct.reads,
+               dispatch.reads, direct.hw_queues, dispatch.hw_queues,
+               direct.irqs, dispatch.irqs, direct.guest_events,
+               dispatch.guest_events, direct.host_cmds, dispatch.host_cmds);
     return 0;
 }

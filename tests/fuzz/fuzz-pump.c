@@ -101,7 +101,7 @@ quiet_log(void *opaque, GLogLevelFlags level, const char *msg)
 }
 
 static const SmmuExtHostOps quiet_ops = {
-    .version = SMMU_EXT_HOST_OPS_VERSION,
+    .size = sizeof(SmmuExtHostOps),
     .log = quiet_log,
 };
 

@@ -33,6 +33,15 @@
 #define EXAMPLE_PRIORITY (-100)
 
 /* Saved state: a self-describing little-endian blob (see example_save). */
+/*
+ * Keys of the core's per-instance rate limiters: a guest ringing a
+ * disabled doorbell in a loop must not hide its bad register accesses.
+ */
+enum {
+    EXAMPLE_LOG_DOORBELL,      /* DOORBELL while CTRL.EN is 0 */
+    EXAMPLE_LOG_ACCESS,        /* bad size, unknown or read-only offset */
+};
+
 #define EXAMPLE_STATE_MAGIC   0x7e575354u   /* "TSW~" in memory */
 #define EXAMPLE_STATE_VERSION 1
 #define EXAMPLE_STATE_LEN     20
@@ -42,7 +51,10 @@ typedef struct ExampleState {
     uint32_t ctrl;
     uint32_t status;
     uint32_t cmd_count;
-    SmmuExtRatelimit guest_rl; /* one per instance: guests are separate */
+    /* diagnostics for the host's report: the whole run, never reset or
+     * migrated (CMD_COUNT is the guest's view, this is the host's) */
+    uint64_t doorbells;
+    uint64_t doorbell_errors;
 } ExampleState;
 
 /* --- discovery and life cycle --------------------------------------------- */
@@ -98,8 +110,6 @@ example_init(void *state, SmmuExtCore *core, SmmuExtGeometry *geo,
     ExampleState *s = state;
 
     s->core = core;
-    s->guest_rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
-        5 * G_TIME_SPAN_SECOND, 10);
     example_reset_regs(s);
     smmu_ext_core_log(core, G_LOG_LEVEL_DEBUG, "example: %s mode",
                       smmu_ext_core_accelerated(core) ? "accelerated"
@@ -171,7 +181,7 @@ example_ring(ExampleState *s, uint64_t gpa)
     ExampleEvent ev = { 0 };
 
     if (!(s->ctrl & EXAMPLE_CTRL_EN)) {
-        smmu_ext_core_guest_error(s->core, &s->guest_rl,
+        smmu_ext_core_guest_error(s->core, EXAMPLE_LOG_DOORBELL,
                                   "example: DOORBELL written while "
                                   "CTRL.EN is 0 (ignored)");
         return;
@@ -188,8 +198,19 @@ example_ring(ExampleState *s, uint64_t gpa)
         ev.errcode = example_host_code(smmu_ext_core_handle_cmd(s->core,
                                                                 cmd));
     }
+    s->doorbells++;
+    s->doorbell_errors += ev.errcode != 0;
     ev.errcode = GUINT32_TO_LE(ev.errcode);
     example_event(s, &ev, sizeof(ev));
+}
+
+static void
+example_counters(void *state, SmmuExtCounterFn emit, void *ctx)
+{
+    ExampleState *s = state;
+
+    emit(ctx, "doorbells", s->doorbells);
+    emit(ctx, "doorbell_errors", s->doorbell_errors);
 }
 
 /* --- guest MMIO ------------------------------------------------------------ */
@@ -203,7 +224,7 @@ example_mmio_read(void *state, uint64_t offset, unsigned size)
         return 0;               /* write-only */
     }
     if (size != 4) {
-        smmu_ext_core_guest_error(s->core, &s->guest_rl,
+        smmu_ext_core_guest_error(s->core, EXAMPLE_LOG_ACCESS,
                                   "example: %u-byte read at 0x%03" PRIx64
                                   " (registers are 4 bytes)", size, offset);
         return 0;
@@ -221,7 +242,7 @@ example_mmio_read(void *state, uint64_t offset, unsigned size)
     case A_EXAMPLE_CMD_COUNT:
         return s->cmd_count;
     default:
-        smmu_ext_core_guest_error(s->core, &s->guest_rl,
+        smmu_ext_core_guest_error(s->core, EXAMPLE_LOG_ACCESS,
                                   "example: read of unknown offset 0x%03"
                                   PRIx64, offset);
         return 0;
@@ -245,12 +266,12 @@ example_write32(ExampleState *s, uint64_t offset, uint32_t value)
         break;
     case A_EXAMPLE_ID:
     case A_EXAMPLE_CMD_COUNT:
-        smmu_ext_core_guest_error(s->core, &s->guest_rl,
+        smmu_ext_core_guest_error(s->core, EXAMPLE_LOG_ACCESS,
                                   "example: write 0x%x to read-only "
                                   "offset 0x%03" PRIx64, value, offset);
         break;
     default:
-        smmu_ext_core_guest_error(s->core, &s->guest_rl,
+        smmu_ext_core_guest_error(s->core, EXAMPLE_LOG_ACCESS,
                                   "example: write 0x%x to unknown offset "
                                   "0x%03" PRIx64, value, offset);
         break;
@@ -271,7 +292,7 @@ example_mmio_write(void *state, uint64_t offset, uint64_t value,
     }
     if (size != 4 || offset == A_EXAMPLE_DOORBELL ||
         offset == A_EXAMPLE_DOORBELL + 4) {
-        smmu_ext_core_guest_error(s->core, &s->guest_rl,
+        smmu_ext_core_guest_error(s->core, EXAMPLE_LOG_ACCESS,
                                   "example: %u-byte write at 0x%03" PRIx64
                                   " ignored (DOORBELL takes one 8-byte "
                                   "store, registers 4 bytes)", size,
@@ -398,6 +419,9 @@ static const SmmuExtOps example_ops = {
     .reset = example_reset,
     .save = example_save,
     .load = example_load,
+
+    /* what the host prints at exit */
+    .counters = example_counters,
 };
 
 SMMU_EXT_MODULE_DEFINE("example",

@@ -153,7 +153,7 @@ smmu_ext_sim_step(SmmuExtSim *sim)
     g_list_free(all);
 }
 
-gboolean
+bool
 smmu_ext_sim_post_event(SmmuExtSim *sim, uint32_t dev_id,
                         const uint64_t evt[4])
 {
@@ -162,7 +162,7 @@ smmu_ext_sim_post_event(SmmuExtSim *sim, uint32_t dev_id,
     uint64_t rec[4];
 
     if (!dev || !dev->vdev) {
-        return FALSE;
+        return false;
     }
     /* The StreamID field (bits [63:32] of word 0) carries the vSID. */
     rec[0] = (evt[0] & 0xffffffffull) | (dev->vdev->virt_id << 32);
@@ -174,7 +174,7 @@ smmu_ext_sim_post_event(SmmuExtSim *sim, uint32_t dev_id,
                               sizeof(rec));
 }
 
-gboolean
+bool
 smmu_ext_sim_post_tegra_error(SmmuExtSim *sim, uint64_t map_lo,
                               uint64_t map_hi)
 {
@@ -182,7 +182,7 @@ smmu_ext_sim_post_tegra_error(SmmuExtSim *sim, uint64_t map_lo,
     uint64_t map[2] = { GUINT64_TO_LE(map_lo), GUINT64_TO_LE(map_hi) };
 
     if (!v) {
-        return FALSE;
+        return false;
     }
     return sim_veventq_report(v, SE_IOMMU_VEVENTQ_TYPE_TEGRA241_CMDQV, map,
                               sizeof(map));

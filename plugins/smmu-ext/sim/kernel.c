@@ -436,7 +436,7 @@ smmu_ext_sim_remove_device(SmmuExtSim *sim, uint32_t dev_id)
     g_free(dev);
 }
 
-gboolean
+bool
 smmu_ext_sim_add_ram(SmmuExtSim *sim, uint64_t gpa, uint64_t size,
                      uint64_t page_size, void *hva, GError **errp)
 {
@@ -452,7 +452,7 @@ smmu_ext_sim_add_ram(SmmuExtSim *sim, uint64_t gpa, uint64_t size,
                     "-byte pages: size and base must be non-zero "
                     "multiples of a power-of-two page >= 4096",
                     gpa, size, page_size);
-        return FALSE;
+        return false;
     }
     for (guint i = 0; i < sim->ram->len; i++) {
         const SimRam *o = &g_array_index(sim->ram, SimRam, i);
@@ -463,11 +463,11 @@ smmu_ext_sim_add_ram(SmmuExtSim *sim, uint64_t gpa, uint64_t size,
                         G_GINT64_MODIFIER "x) overlaps [0x%"
                         G_GINT64_MODIFIER "x, +0x%" G_GINT64_MODIFIER "x)",
                         gpa, size, o->gpa, o->size);
-            return FALSE;
+            return false;
         }
     }
     g_array_append_val(sim->ram, r);
-    return TRUE;
+    return true;
 }
 
 uint8_t *
@@ -485,7 +485,7 @@ sim_ram_hva(const SmmuExtSim *sim, uint64_t gpa, uint64_t len)
 
 /* --- test views --------------------------------------------------------- */
 
-gboolean
+bool
 smmu_ext_sim_hw_queue(const SmmuExtSim *sim, uint32_t index, uint64_t *gpa,
                       uint64_t *len)
 {
@@ -493,7 +493,7 @@ smmu_ext_sim_hw_queue(const SmmuExtSim *sim, uint32_t index, uint64_t *gpa,
     SimHwQueue *hq;
 
     if (!v || index >= SIM_N_LVCMDQS || !v->queues[index]) {
-        return FALSE;
+        return false;
     }
     hq = v->queues[index];
     if (gpa) {
@@ -502,17 +502,17 @@ smmu_ext_sim_hw_queue(const SmmuExtSim *sim, uint32_t index, uint64_t *gpa,
     if (len) {
         *len = hq->len;
     }
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_sim_sid_slot(const SmmuExtSim *sim, unsigned s, uint32_t *match,
                       uint32_t *replace)
 {
     SimViommu *v = sim_first_viommu(sim);
 
     if (!v || v->vintf < 0 || s >= SIM_N_SID_SLOTS) {
-        return FALSE;
+        return false;
     }
     if (match) {
         *match = v->sid_match[s];
@@ -520,7 +520,7 @@ smmu_ext_sim_sid_slot(const SmmuExtSim *sim, unsigned s, uint32_t *match,
     if (replace) {
         *replace = v->sid_replace[s];
     }
-    return TRUE;
+    return true;
 }
 
 uint32_t
@@ -532,15 +532,15 @@ smmu_ext_sim_veventq_depth(const SmmuExtSim *sim, uint32_t type)
     return q ? q->depth : 0;
 }
 
-gboolean
+bool
 smmu_ext_sim_set_next_seq(SmmuExtSim *sim, uint32_t type, uint32_t seq)
 {
     SimViommu *v = sim_first_viommu(sim);
     SimVeventq *q = v ? sim_veventq_find(v, type) : NULL;
 
     if (!q) {
-        return FALSE;
+        return false;
     }
     q->seq = seq & SE_VEVENTQ_SEQ_MASK;
-    return TRUE;
+    return true;
 }

@@ -61,6 +61,7 @@ struct SmmuExtVmm {
     unsigned n_errors;
     char *last_error;
     bool trace;
+    bool dispatch_only;        /* never the module's direct handlers */
 };
 
 /* --- guest RAM -------------------------------------------------------- */
@@ -78,32 +79,32 @@ vmm_ram_ptr(const SmmuExtVmm *vmm, uint64_t gpa, size_t len)
     return NULL;
 }
 
-gboolean
+bool
 smmu_ext_vmm_mem_write(SmmuExtVmm *vmm, uint64_t gpa, const void *buf,
                        size_t len)
 {
     uint8_t *p = vmm_ram_ptr(vmm, gpa, len);
 
     if (!p) {
-        return FALSE;
+        return false;
     }
     memcpy(p, buf, len);
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_vmm_mem_read(SmmuExtVmm *vmm, uint64_t gpa, void *buf, size_t len)
 {
     const uint8_t *p = vmm_ram_ptr(vmm, gpa, len);
 
     if (!p) {
-        return FALSE;
+        return false;
     }
     memcpy(buf, p, len);
-    return TRUE;
+    return true;
 }
 
-gboolean
+bool
 smmu_ext_vmm_add_ram(SmmuExtVmm *vmm, uint64_t gpa, uint64_t size,
                      uint64_t page_size, GError **errp)
 {
@@ -113,21 +114,21 @@ smmu_ext_vmm_add_ram(SmmuExtVmm *vmm, uint64_t gpa, uint64_t size,
     if (vmm->inst && vmm->devices->len) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "guest RAM must be added before the first attach");
-        return FALSE;
+        return false;
     }
     if (size > G_MAXSIZE || !(r.mem = g_try_malloc0(size))) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_FAILED,
                     "cannot allocate %" G_GUINT64_FORMAT " bytes of guest "
                     "RAM", size);
-        return FALSE;
+        return false;
     }
     if (!smmu_ext_sim_add_ram(vmm->sim, gpa, size, r.page_size, r.mem,
                               errp)) {
         g_free(r.mem);
-        return FALSE;
+        return false;
     }
     g_array_append_val(vmm->ram, r);
-    return TRUE;
+    return true;
 }
 
 /* --- host callbacks --------------------------------------------------- */
@@ -177,7 +178,7 @@ vmm_direct_find(SmmuExtVmm *vmm, uint64_t offset, guint *idx)
     return NULL;
 }
 
-static gboolean
+static bool
 vmm_map_direct(void *opaque, uint64_t offset, void *ptr, size_t len,
                GError **errp)
 {
@@ -189,14 +190,14 @@ vmm_map_direct(void *opaque, uint64_t offset, void *ptr, size_t len,
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "direct page at 0x%" PRIx64 ": bad pointer or length",
                     offset);
-        return FALSE;
+        return false;
     }
     if (old) {
         *old = d;
     } else {
         g_array_append_val(vmm->direct, d);
     }
-    return TRUE;
+    return true;
 }
 
 static void
@@ -331,7 +332,7 @@ smmu_ext_vmm_new(const char *profile, SmmuExtRegistry *reg, GError **errp)
     vmm->watched = g_array_new(FALSE, TRUE, sizeof(int));
     vmm->events = g_array_new(FALSE, TRUE, sizeof(VmmEvent));
     vmm->ops = (SmmuExtHostOps) {
-        .version = SMMU_EXT_HOST_OPS_VERSION,
+        .size = sizeof(SmmuExtHostOps),
         .log = vmm_log,
         .set_irq = vmm_set_irq,
         .map_direct = vmm_map_direct,
@@ -373,23 +374,24 @@ smmu_ext_vmm_free(SmmuExtVmm *vmm)
     g_free(vmm);
 }
 
-gboolean
+bool
 smmu_ext_vmm_set_mode(SmmuExtVmm *vmm, const char *mode, GError **errp)
 {
-    SmmuExtMode parsed;
+    g_autoptr(SmmuExtMode) parsed = NULL;
 
     if (vmm->inst) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "cmdqv=%s: the mode is fixed once the SMMU exists",
                     mode ? mode : "(null)");
-        return FALSE;
+        return false;
     }
-    if (!smmu_ext_mode_parse(vmm->reg, mode, &parsed, errp)) {
-        return FALSE;
+    parsed = smmu_ext_mode_parse(vmm->reg, mode, errp);
+    if (!parsed) {
+        return false;
     }
     g_free(vmm->mode);
     vmm->mode = g_strdup(mode);
-    return TRUE;
+    return true;
 }
 
 /* QEMU creates the accelerated SMMU's state on first use. */
@@ -427,7 +429,7 @@ vmm_device_find(SmmuExtVmm *vmm, uint32_t devid, guint *idx)
     return NULL;
 }
 
-gboolean
+bool
 smmu_ext_vmm_attach(SmmuExtVmm *vmm, uint32_t devid, bool has_vsid,
                     uint64_t vsid, GError **errp)
 {
@@ -438,11 +440,11 @@ smmu_ext_vmm_attach(SmmuExtVmm *vmm, uint32_t devid, bool has_vsid,
     if (vmm_device_find(vmm, devid, NULL)) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u is already attached", devid);
-        return FALSE;
+        return false;
     }
     inst = vmm_instance(vmm, errp);
     if (!inst) {
-        return FALSE;
+        return false;
     }
     if (vmm_has_iommufd(vmm)) {
         /* VFIO cdev bind: the device's physical StreamID is its number. */
@@ -455,7 +457,7 @@ smmu_ext_vmm_attach(SmmuExtVmm *vmm, uint32_t devid, bool has_vsid,
         if (d.sim_dev) {
             smmu_ext_sim_remove_device(vmm->sim, d.sim_dev);
         }
-        return FALSE;
+        return false;
     }
     g_array_append_val(vmm->devices, d);
     /* The device stays plugged even if its vDEVICE fails, as in QEMU. */
@@ -463,18 +465,18 @@ smmu_ext_vmm_attach(SmmuExtVmm *vmm, uint32_t devid, bool has_vsid,
                                                    errp);
 }
 
-gboolean
+bool
 smmu_ext_vmm_detach(SmmuExtVmm *vmm, uint32_t devid, GError **errp)
 {
     guint idx;
     VmmDevice *dp = vmm_device_find(vmm, devid, &idx);
     VmmDevice d;
-    gboolean ok;
+    bool ok;
 
     if (!dp) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "device %u is not attached", devid);
-        return FALSE;
+        return false;
     }
     d = *dp;
     g_array_remove_index(vmm->devices, idx);
@@ -545,7 +547,16 @@ smmu_ext_vmm_read(SmmuExtVmm *vmm, uint64_t offset, unsigned size,
         return value;
     }
     if (vmm_in_region(vmm, offset, size)) {
-        value = smmu_ext_instance_mmio_read(vmm->inst, offset, size);
+        SmmuExtMmioRead rd;
+        SmmuExtMmioWrite wr;
+        void *opaque;
+
+        if (!vmm->dispatch_only &&
+            smmu_ext_instance_mmio_handlers(vmm->inst, &rd, &wr, &opaque)) {
+            value = rd(opaque, offset, size);
+        } else {
+            value = smmu_ext_instance_mmio_read(vmm->inst, offset, size);
+        }
     }
     vmm_trace(vmm, 'r', offset, size, value, "trap");
     return value;
@@ -579,7 +590,16 @@ smmu_ext_vmm_write(SmmuExtVmm *vmm, uint64_t offset, uint64_t value,
     }
     vmm_trace(vmm, 'w', offset, size, value, "trap");
     if (vmm_in_region(vmm, offset, size)) {
-        smmu_ext_instance_mmio_write(vmm->inst, offset, value, size);
+        SmmuExtMmioRead rd;
+        SmmuExtMmioWrite wr;
+        void *opaque;
+
+        if (!vmm->dispatch_only &&
+            smmu_ext_instance_mmio_handlers(vmm->inst, &rd, &wr, &opaque)) {
+            wr(opaque, offset, value, size);
+        } else {
+            smmu_ext_instance_mmio_write(vmm->inst, offset, value, size);
+        }
     }
 }
 
@@ -634,7 +654,7 @@ smmu_ext_vmm_reset(SmmuExtVmm *vmm)
 
 /* --- the guest's SMMUv3 event queue ----------------------------------- */
 
-gboolean
+bool
 smmu_ext_vmm_set_guest_eventq(SmmuExtVmm *vmm, bool enabled,
                               unsigned log2size, GError **errp)
 {
@@ -644,11 +664,11 @@ smmu_ext_vmm_set_guest_eventq(SmmuExtVmm *vmm, bool enabled,
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                     "guest event queue of 2^%u entries: at most 2^%u",
                     log2size, VMM_EVTQ_LOG2_MAX);
-        return FALSE;
+        return false;
     }
     inst = vmm_instance(vmm, errp);
     if (!inst) {
-        return FALSE;
+        return false;
     }
     vmm->evtq_enabled = enabled;
     vmm->evtq_log2 = log2size;
@@ -704,6 +724,12 @@ void
 smmu_ext_vmm_set_trace(SmmuExtVmm *vmm, bool on)
 {
     vmm->trace = on;
+}
+
+void
+smmu_ext_vmm_set_direct_handlers(SmmuExtVmm *vmm, bool on)
+{
+    vmm->dispatch_only = !on;
 }
 
 uint32_t

@@ -116,13 +116,9 @@ tegra241_cmdqv_init(void *state, SmmuExtCore *core, SmmuExtGeometry *geo,
     geo->ram_page_size = page;
 
     s->core = core;
-    s->guest_rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
-        5 * G_TIME_SPAN_SECOND, 10);
-    s->cmd_rl = s->guest_rl;
-    s->event_rl = s->guest_rl;
-    s->map_rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(
-        60 * G_TIME_SPAN_SECOND, 1);
+    tegra241_break_init(s);
     s->geo = *geo;
+    s->counters = g_malloc0_n(geo->n_queues, sizeof(*s->counters));
     s->param = T241_SET(T241_PARAM_VER, geo->version) |
                T241_SET(T241_PARAM_NUM_VCMDQ_LOG2,
                         log2_floor(geo->n_queues)) |
@@ -139,6 +135,7 @@ tegra241_cmdqv_finalize(void *state)
 
     /* The core has torn down the kernel objects and the mapping. */
     tegra241_vcmdq_set_page(s, NULL, 0);
+    g_clear_pointer(&s->counters, g_free);
 }
 
 bool

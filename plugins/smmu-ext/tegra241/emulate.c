@@ -64,13 +64,17 @@ tegra241_emu_execute(Tegra241Cmdqv *s, unsigned q, const uint8_t *buf,
         cmd[0] = GUINT64_FROM_LE(cmd[0]);
         cmd[1] = GUINT64_FROM_LE(cmd[1]);
         op = cmd[0] & 0xff;
+        if (G_UNLIKELY(s->brk == T241_BREAK_DROP)) {
+            s->counters[q][T241_CNT_DROPPED]++;
+            continue;
+        }
         code = tegra241_emu_cmd_legal(op) ?
                smmu_ext_core_handle_cmd(s->core, cmd) : (int)T241_CONS_ERR_ILL;
         if (code) {
             if (code < 0 || code > 0x7f) {
                 code = (int)T241_CONS_ERR_ILL;
             }
-            smmu_ext_core_guest_error(s->core, &s->cmd_rl,
+            smmu_ext_core_guest_error(s->core, T241_LOG_CMD,
                                       "Tegra241 CMDQV: VCMDQ%u: command "
                                       "0x%02x at CONS 0x%x failed (error "
                                       "%d)", q, op,
@@ -78,6 +82,7 @@ tegra241_emu_execute(Tegra241Cmdqv *s, unsigned q, const uint8_t *buf,
             tegra241_emu_stop(s, q, (cons + i) & wrap_mask, code);
             return;
         }
+        tegra241_count_cmd(s, q, op);
     }
     s->r.q[q].cons = (cons + n) & wrap_mask;
 }
@@ -94,7 +99,7 @@ tegra241_emu_consume(Tegra241Cmdqv *s, unsigned q)
     /* What a host HW_QUEUE_ALLOC would refuse, the emulation refuses. */
     if (log2size > s->geo.queue_log2_cap ||
         (addr & (((uint64_t)T241_CMD_BYTES << log2size) - 1))) {
-        smmu_ext_core_guest_error(s->core, &s->cmd_rl,
+        smmu_ext_core_guest_error(s->core, T241_LOG_CMD,
                                   "Tegra241 CMDQV: VCMDQ%u: unusable BASE "
                                   "0x%" G_GINT64_MODIFIER "x (LOG2SIZE cap "
                                   "%u)", q, (guint64)c->base,
@@ -124,7 +129,7 @@ tegra241_emu_consume(Tegra241Cmdqv *s, unsigned q)
          !smmu_ext_core_dma_read(s->core, addr,
                                  buf + (size_t)first * T241_CMD_BYTES,
                                  (size_t)(n - first) * T241_CMD_BYTES))) {
-        smmu_ext_core_guest_error(s->core, &s->cmd_rl,
+        smmu_ext_core_guest_error(s->core, T241_LOG_CMD,
                                   "Tegra241 CMDQV: VCMDQ%u: cannot read "
                                   "commands at 0x%" G_GINT64_MODIFIER "x",
                                   q, (guint64)addr);

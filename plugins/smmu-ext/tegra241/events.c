@@ -29,6 +29,7 @@ tegra241_err_raise(Tegra241Cmdqv *s, uint64_t lo, uint64_t hi)
     if (!lo && !hi) {
         return;
     }
+    tegra241_count_errors(s, lo, hi);
     /* One VINTF: global queue index == logical index, one map for both. */
     s->r.err_map[0] |= (uint32_t)lo;
     s->r.err_map[1] |= (uint32_t)(lo >> 32);
@@ -68,15 +69,13 @@ tegra241_event(void *state, const void *payload, size_t len)
 {
     Tegra241Cmdqv *s = state;
     struct se_iommu_vevent_tegra241_cmdqv ev;
-    unsigned suppressed;
 
     if (!payload || len < sizeof(ev)) {
-        if (smmu_ext_ratelimit_ok(&s->event_rl, &suppressed)) {
-            smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
-                              "Tegra241 CMDQV: dropped a %zu-byte vEVENT "
-                              "(expected %zu)", payload ? len : 0,
-                              sizeof(ev));
-        }
+        smmu_ext_core_log_limited(s->core, T241_LOG_EVENT,
+                                  G_LOG_LEVEL_WARNING,
+                                  "Tegra241 CMDQV: dropped a %zu-byte vEVENT "
+                                  "(expected %zu)", payload ? len : 0,
+                                  sizeof(ev));
         return;
     }
     memcpy(&ev, payload, sizeof(ev));

@@ -44,7 +44,7 @@ static T241_COLD void
 tegra241_bad_access(Tegra241Cmdqv *s, const char *what, uint64_t offset,
                     unsigned size, uint64_t value)
 {
-    smmu_ext_core_guest_error(s->core, &s->guest_rl,
+    smmu_ext_core_guest_error(s->core, T241_LOG_MMIO,
                               "Tegra241 CMDQV: ignored %s at 0x%05"
                               G_GINT64_MODIFIER "x size %u value 0x%"
                               G_GINT64_MODIFIER "x", what, (guint64)offset,
@@ -112,6 +112,14 @@ tegra241_mmio_write_full(Tegra241Cmdqv *s, uint64_t offset, uint64_t value,
     }
     if (size == 4) {
         value = (uint32_t)value;
+    }
+    if (G_UNLIKELY(s->brk == T241_BREAK_DISABLE)) {
+        /* Test-only: the enables never take, so nothing reports enabled. */
+        if (offset == T241_CONFIG) {
+            value &= ~(uint64_t)T241_CONFIG_CMDQV_EN;
+        } else if (offset == T241_VINTF_CONFIG) {
+            value &= ~(uint64_t)T241_VINTF_CONFIG_EN;
+        }
     }
     if (offset < T241_PAGE_SIZE) {
         ok = tegra241_vintf_write(s, offset, value, size);

@@ -39,6 +39,7 @@ static const SmmuExtOps tegra241_ops = {
     .reset = tegra241_cmdqv_reset,
     .save = tegra241_state_save,
     .load = tegra241_state_load,
+    .counters = tegra241_counters,
 };
 
 SMMU_EXT_MODULE_DEFINE("tegra241", "NVIDIA Tegra241 CMDQV",

@@ -41,13 +41,39 @@ typedef struct Tegra241Regs {
     Tegra241Vcmdq q[T241_MAX_QUEUES];
 } Tegra241Regs;
 
+/*
+ * Keys of the core's per-instance rate limiters (smmu_ext_core_guest_error
+ * and _log_limited): one kind of message flooding cannot silence another.
+ */
+enum {
+    T241_LOG_MMIO,             /* unhandled MMIO, bad BASE/LOG2SIZE */
+    T241_LOG_CMD,              /* emulated command errors */
+    T241_LOG_EVENT,            /* malformed vEVENTs */
+    T241_LOG_MAP,              /* overlay cannot be mapped */
+};
+
+/* Diagnostic counters of one VCMDQ (counters.c). */
+enum {
+    T241_CNT_TLBI_NH_ASID,     /* commands executed, by opcode */
+    T241_CNT_TLBI_NH_VA,
+    T241_CNT_ATC_INV,
+    T241_CNT_SYNC,
+    T241_CNT_OTHER,
+    T241_CNT_DROPPED,          /* consumed, not executed (test switch) */
+    T241_CNT_ERRORS,           /* queue errors: CONS errors, vEVENTs */
+    T241_CNT_N
+};
+
+/* SMMU_EXT_TEGRA241_BREAK, read once at init: a deliberately broken
+ * model, so that a test harness can prove its checks fail. */
+typedef enum Tegra241Break {
+    T241_BREAK_NONE,
+    T241_BREAK_DROP,           /* emulated: CONS advances, nothing runs */
+    T241_BREAK_DISABLE,        /* CMDQV_EN / VINTF EN never take effect */
+} Tegra241Break;
+
 typedef struct Tegra241Cmdqv {
     SmmuExtCore *core;
-    /* Per instance: one guest's flood must not silence another SMMU's. */
-    SmmuExtRatelimit guest_rl;         /* unhandled MMIO, bad BASE */
-    SmmuExtRatelimit cmd_rl;           /* emulated command errors */
-    SmmuExtRatelimit event_rl;         /* malformed vEVENTs */
-    SmmuExtRatelimit map_rl;           /* overlay cannot be mapped */
     SmmuExtGeometry geo;
     uint32_t param;
     Tegra241Regs r;
@@ -71,6 +97,10 @@ typedef struct Tegra241Cmdqv {
      * Kept by tegra241_vintf_recount() and CMDQ_ALLOC writes.
      */
     unsigned n_allocated;
+
+    /* diagnostics: not guest state, never saved, kept across reset */
+    Tegra241Break brk;
+    uint64_t (*counters)[T241_CNT_N];  /* geo.n_queues rows, from init */
 } Tegra241Cmdqv;
 
 /* cmdqv.c: lifecycle */
@@ -129,6 +159,12 @@ void tegra241_err_drop_acked(Tegra241Cmdqv *s);
 
 /* emulate.c: emulated mode, the module consumes the rings itself */
 void tegra241_emu_kick(Tegra241Cmdqv *s, unsigned q);
+
+/* counters.c: diagnostics and the test-only fault switch */
+void tegra241_count_cmd(Tegra241Cmdqv *s, unsigned q, uint8_t op);
+void tegra241_count_errors(Tegra241Cmdqv *s, uint64_t lo, uint64_t hi);
+void tegra241_counters(void *state, SmmuExtCounterFn emit, void *ctx);
+void tegra241_break_init(Tegra241Cmdqv *s);
 
 /* state.c: migration blob (emulated mode) */
 bool tegra241_state_save(void *state, GByteArray *out, GError **errp);

@@ -262,7 +262,7 @@ tegra241_vcmdq_update(Tegra241Cmdqv *s, unsigned q)
         return;
     }
     if (log2size > s->geo.queue_log2_cap) {
-        smmu_ext_core_guest_error(s->core, &s->guest_rl,
+        smmu_ext_core_guest_error(s->core, T241_LOG_MMIO,
                                   "Tegra241 CMDQV: VCMDQ%u: LOG2SIZE %u "
                                   "above the cap %u", q, log2size,
                                   s->geo.queue_log2_cap);

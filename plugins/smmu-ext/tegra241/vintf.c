@@ -190,7 +190,6 @@ tegra241_vintf_overlay_wanted(Tegra241Cmdqv *s)
 void
 tegra241_vintf_overlay_update(Tegra241Cmdqv *s)
 {
-    unsigned suppressed;
     bool mapped = smmu_ext_core_direct_mapped(s->core, T241_VINTF0_PAGE0);
     bool wanted = tegra241_vintf_overlay_wanted(s);
     g_autoptr(GError) err = NULL;
@@ -204,10 +203,9 @@ tegra241_vintf_overlay_update(Tegra241Cmdqv *s)
     }
     /* Failing to map only costs speed: accesses keep trapping. */
     if (!smmu_ext_core_map_direct(s->core, T241_VINTF0_PAGE0, s->page,
-                                  MIN(s->page_len, T241_PAGE_SIZE), &err) &&
-        smmu_ext_ratelimit_ok(&s->map_rl, &suppressed)) {
-        smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
-                          "Tegra241 CMDQV: VINTF0 page0 stays trapped: %s",
-                          err->message);
+                                  MIN(s->page_len, T241_PAGE_SIZE), &err)) {
+        smmu_ext_core_log_limited(s->core, T241_LOG_MAP, G_LOG_LEVEL_WARNING,
+                                  "Tegra241 CMDQV: VINTF0 page0 stays "
+                                  "trapped: %s", err->message);
     }
 }

@@ -186,6 +186,14 @@ test_ext_reset(void *opaque)
     test_ext.resets++;
 }
 
+/* Two counters; the second name needs JSON escapes. */
+static void
+test_ext_counters(void *opaque, SmmuExtCounterFn emit, void *ctx)
+{
+    emit(ctx, "test.mmio_calls", test_ext.mmio_calls);
+    emit(ctx, "odd\"name", 7);
+}
+
 static const SmmuExtOps test_ext_ops = {
     .size = sizeof(SmmuExtOps),
     .flags = SMMU_EXT_OPS_EMULATION,
@@ -209,6 +217,7 @@ static const SmmuExtOps test_ext_ops = {
     .event = test_ext_event,
     .vdevice_changed = test_ext_vdevice_changed,
     .reset = test_ext_reset,
+    .counters = test_ext_counters,
 };
 
 const SmmuExtModuleDesc test_ext_desc = {
@@ -287,7 +296,7 @@ host_log(void *opaque, GLogLevelFlags level, const char *msg)
     }
 }
 
-static gboolean
+static bool
 host_map_direct(void *opaque, uint64_t offset, void *ptr, size_t len,
                 GError **errp)
 {
@@ -295,7 +304,7 @@ host_map_direct(void *opaque, uint64_t offset, void *ptr, size_t len,
 
     test_seam_note(h->seam, "map_direct(0x%" G_GINT64_MODIFIER "x)",
                    offset);
-    return TRUE;
+    return true;
 }
 
 static void
@@ -363,7 +372,7 @@ fixture_setup(Fixture *f, gconstpointer data)
     f->host.events = g_array_new(FALSE, TRUE, sizeof(uint64_t));
     f->host.watch = g_array_new(FALSE, TRUE, sizeof(int));
     f->host.ops = (SmmuExtHostOps) {
-        .version = SMMU_EXT_HOST_OPS_VERSION,
+        .size = sizeof(SmmuExtHostOps),
         .log = host_log,
         .map_direct = host_map_direct,
         .unmap_direct = host_unmap_direct,

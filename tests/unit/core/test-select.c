@@ -35,7 +35,7 @@ test_auto_accepts(Fixture *f, gconstpointer data)
 {
     g_autofree char *trace = NULL;
     const SeamCall *alloc;
-    SmmuExtGeometry geo;
+    SmmuExtGeometry geo = { .size = sizeof(geo) };
 
     fixture_instance(f, "auto");
     fixture_attach(f, TEST_DEV);
@@ -188,7 +188,7 @@ static void
 test_emulated(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
-    SmmuExtGeometry geo;
+    SmmuExtGeometry geo = { .size = sizeof(geo) };
 
     fixture_instance(f, TEST_EXT_NAME);
     g_assert_true(smmu_ext_instance_select(f->inst, NULL, 0, &err));
@@ -378,6 +378,55 @@ test_report_accelerated(Fixture *f, gconstpointer data)
 }
 
 static void
+count_into(void *ctx, const char *name, uint64_t value)
+{
+    g_string_append_printf(ctx, "%s=%" G_GUINT64_FORMAT ";", name, value);
+}
+
+static void
+test_counters(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autofree char *text = NULL;
+    g_autofree char *json = NULL;
+
+    g_test_summary("the extension's counters reach the host in its order, "
+                   "and the text and JSON reports (names escaped); none "
+                   "before selection or without an extension");
+    fixture_instance(f, "auto");
+    smmu_ext_instance_counters(f->inst, count_into, seen);
+    g_assert_cmpstr(seen->str, ==, "");
+    fixture_attach(f, TEST_DEV);
+    smmu_ext_instance_mmio_read(f->inst, 0, 4);
+    smmu_ext_instance_mmio_read(f->inst, 4, 4);
+    smmu_ext_instance_counters(f->inst, count_into, seen);
+    g_assert_cmpstr(seen->str, ==, "test.mmio_calls=2;odd\"name=7;");
+
+    text = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_TEXT);
+    assert_contains(text, "counter test.mmio_calls: 2\n");
+    json = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_JSON);
+    assert_json_shape(json);
+    assert_contains(json, "\"counters\": {\"test.mmio_calls\": 2, "
+                    "\"odd\\\"name\": 7}}");
+}
+
+static void
+test_counters_plain(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GString) seen = g_string_new(NULL);
+    g_autofree char *json = NULL;
+
+    g_test_summary("a plain SMMUv3 has no counters: an empty JSON object");
+    fixture_instance(f, "off");
+    fixture_attach(f, TEST_DEV);
+    smmu_ext_instance_counters(f->inst, count_into, seen);
+    g_assert_cmpstr(seen->str, ==, "");
+    json = smmu_ext_instance_report(f->inst, SMMU_EXT_REPORT_JSON);
+    assert_json_shape(json);
+    assert_contains(json, "\"counters\": {}}");
+}
+
+static void
 test_report_plain(Fixture *f, gconstpointer data)
 {
     g_autofree char *text = NULL;
@@ -421,6 +470,146 @@ test_report_emulated(Fixture *f, gconstpointer data)
     assert_contains(json, "\"unplug_blocked_device\": 0");
 }
 
+/* --- sized structs: the host's callbacks and the geometry it reads ------- */
+
+/* An out-of-region access: the core logs it through the host's log op. */
+static guint
+refused_access_logs(Fixture *f, SmmuExtInstance *inst)
+{
+    guint before = fixture_count_logs(f, G_LOG_LEVEL_MESSAGE,
+                                      "outside the region");
+
+    smmu_ext_instance_mmio_read(inst, 1ull << 40, 4);
+    return fixture_count_logs(f, G_LOG_LEVEL_MESSAGE, "outside the region") -
+           before;
+}
+
+static void
+test_host_ops_short_table(Fixture *f, gconstpointer data)
+{
+    const size_t n = SMMU_EXT_HOST_OPS_SIZE_1_0;
+    /* Exactly the 1.0 table: under ASan or valgrind any read past it by
+     * the core is an error. */
+    SmmuExtHostOps *old = g_malloc(n);
+    g_autoptr(GError) err = NULL;
+    SmmuExtInstance *inst;
+
+    g_test_summary("a host ops table of the 1.0 size is accepted, copied "
+                   "(the host may change or free it) and never read past");
+    memcpy(old, &f->host.ops, n);
+    old->size = n;
+    inst = smmu_ext_instance_new(f->reg, "test", old, &f->host, &err);
+    g_assert_no_error(err);
+    g_assert_nonnull(inst);
+    old->log = NULL;           /* the core works from its own copy */
+    g_free(old);
+    g_assert_cmpuint(refused_access_logs(f, inst), ==, 1);
+    f->inst = inst;
+    fixture_attach(f, TEST_DEV);
+    g_assert_cmpstr(smmu_ext_instance_extension(f->inst), ==, TEST_EXT_NAME);
+}
+
+static void
+test_host_ops_newer_table(Fixture *f, gconstpointer data)
+{
+    /* A host built against a newer header: fields this core does not
+     * know follow the table and must be ignored. */
+    struct {
+        SmmuExtHostOps ops;
+        void (*newer[4])(void);
+    } big;
+    g_autoptr(GError) err = NULL;
+
+    g_test_summary("a bigger (newer) host ops table is accepted and the "
+                   "fields this core does not know are ignored");
+    memset(&big, 0xa5, sizeof(big));
+    big.ops = f->host.ops;
+    big.ops.size = sizeof(big);
+    f->inst = smmu_ext_instance_new(f->reg, "test", &big.ops, &f->host,
+                                    &err);
+    g_assert_no_error(err);
+    g_assert_cmpuint(refused_access_logs(f, f->inst), ==, 1);
+    fixture_attach(f, TEST_DEV);
+}
+
+static void
+test_host_ops_too_small(Fixture *f, gconstpointer data)
+{
+    static const uint32_t sizes[] = {
+        0, 4, SMMU_EXT_HOST_OPS_SIZE_1_0 - sizeof(void *),
+        SMMU_EXT_HOST_OPS_SIZE_1_0 - 1,
+    };
+
+    g_test_summary("a host ops table smaller than 1.0 (or with no size) is "
+                   "refused with INVALID naming both sizes");
+    for (size_t i = 0; i < G_N_ELEMENTS(sizes); i++) {
+        SmmuExtHostOps ops = f->host.ops;
+        g_autoptr(GError) err = NULL;
+        g_autofree char *want = g_strdup_printf("%u bytes", sizes[i]);
+        g_autofree char *min = g_strdup_printf(
+            "(%zu bytes)", (size_t)SMMU_EXT_HOST_OPS_SIZE_1_0);
+
+        ops.size = sizes[i];
+        g_assert_null(smmu_ext_instance_new(f->reg, "auto", &ops, &f->host,
+                                            &err));
+        g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID);
+        assert_contains(err->message, want);
+        assert_contains(err->message, min);
+    }
+    /* No table at all stays allowed: every callback is then absent. */
+    f->inst = smmu_ext_instance_new(f->reg, "test", NULL, NULL, NULL);
+    g_assert_nonnull(f->inst);
+}
+
+static void
+test_geometry_sizes(Fixture *f, gconstpointer data)
+{
+    struct {
+        SmmuExtGeometry geo;
+        uint64_t newer[2];
+    } big;
+    SmmuExtGeometry small, want = { .size = sizeof(want) };
+    const uint32_t short_size = SMMU_EXT_GEOMETRY_SIZE_1_0 - 1;
+
+    g_test_summary("geometry: a smaller (pre-1.0) size is refused and "
+                   "nothing written; a bigger one gets the known fields, "
+                   "the rest zeroed and .size = the bytes filled");
+    fixture_instance(f, "test");
+    fixture_attach(f, TEST_DEV);
+    g_assert_true(smmu_ext_instance_geometry(f->inst, &want));
+    g_assert_cmpuint(want.size, ==, sizeof(want));
+    g_assert_cmpuint(want.n_queues, ==, 2);
+
+    memset(&small, 0xa5, sizeof(small));
+    small.size = short_size;
+    g_assert_false(smmu_ext_instance_geometry(f->inst, &small));
+    g_assert_cmpuint(small.size, ==, short_size);
+    g_assert_cmphex(small.n_queues, ==, 0xa5a5a5a5);
+    g_assert_cmphex(small.ram_page_size, ==, 0xa5a5a5a5a5a5a5a5ull);
+
+    memset(&big, 0xa5, sizeof(big));
+    big.geo.size = sizeof(big);
+    g_assert_true(smmu_ext_instance_geometry(f->inst, &big.geo));
+    g_assert_cmpuint(big.geo.size, ==, sizeof(SmmuExtGeometry));
+    g_assert_cmpmem(&big.geo, sizeof(big.geo), &want, sizeof(want));
+    g_assert_cmphex(big.newer[0] | big.newer[1], ==, 0);
+}
+
+static void
+test_geometry_none_selected(Fixture *f, gconstpointer data)
+{
+    SmmuExtGeometry geo;
+
+    g_test_summary("geometry without an extension: false, zeroed");
+    fixture_instance(f, "off");
+    memset(&geo, 0xa5, sizeof(geo));
+    geo.size = sizeof(geo);
+    g_assert_false(smmu_ext_instance_geometry(f->inst, &geo));
+    g_assert_cmpuint(geo.size, ==, sizeof(geo));
+    g_assert_cmpuint(geo.n_queues | geo.version, ==, 0);
+    g_assert_cmpuint(geo.ram_page_size, ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -452,6 +641,18 @@ main(int argc, char **argv)
         FIX_BOTH_EXT);
     ADD("/core/select/report/plain", test_report_plain, FIX_BOTH_EXT);
     ADD("/core/select/report/emulated", test_report_emulated, FIX_BOTH_EXT);
+    ADD("/core/select/report/counters", test_counters, FIX_BOTH_EXT);
+    ADD("/core/select/report/counters-plain", test_counters_plain,
+        FIX_BOTH_EXT);
+    ADD("/core/sized/host-ops/short-1.0-table", test_host_ops_short_table,
+        FIX_BOTH_EXT);
+    ADD("/core/sized/host-ops/newer-table", test_host_ops_newer_table,
+        FIX_BOTH_EXT);
+    ADD("/core/sized/host-ops/too-small-refused", test_host_ops_too_small,
+        FIX_BOTH_EXT);
+    ADD("/core/sized/geometry/sizes", test_geometry_sizes, FIX_BOTH_EXT);
+    ADD("/core/sized/geometry/none-selected", test_geometry_none_selected,
+        FIX_BOTH_EXT);
 #undef ADD
     return g_test_run();
 }

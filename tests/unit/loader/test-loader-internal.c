@@ -195,7 +195,7 @@ test_static_counts_as_loaded(void)
     g_autoptr(GError) err = NULL;
     g_autoptr(SmmuExtRegistry) reg = smmu_ext_registry_new();
     g_autofree char *text = NULL;
-    SmmuExtMode mode;
+    g_autoptr(SmmuExtMode) mode = NULL;
 
     g_test_summary("With static descriptors registered, ensure_loaded() and "
                    "a named mode do not search any directory");
@@ -203,7 +203,8 @@ test_static_counts_as_loaded(void)
     g_assert_true(smmu_ext_registry_loaded(reg));
     g_assert_true(smmu_ext_registry_ensure_loaded(reg, &err));
     g_assert_no_error(err);
-    g_assert_true(smmu_ext_mode_parse(reg, "static-only", &mode, &err));
+    mode = smmu_ext_mode_parse(reg, "static-only", &err);
+    g_assert_nonnull(mode);
     g_assert_no_error(err);
     g_assert_null(smmu_ext_registry_dirs(reg)[0]);
     g_assert_null(smmu_ext_registry_find(reg, "fake-valid"));
@@ -218,12 +219,12 @@ test_off_does_not_load(void)
 {
     g_autoptr(GError) err = NULL;
     g_autoptr(SmmuExtRegistry) reg = smmu_ext_registry_new();
-    SmmuExtMode mode;
+    g_autoptr(SmmuExtMode) mode = NULL;
 
     g_test_summary("cmdqv=off leaves the registry unloaded");
-    g_assert_true(smmu_ext_mode_parse(reg, "off", &mode, &err));
+    mode = smmu_ext_mode_parse(reg, "off", &err);
     g_assert_no_error(err);
-    g_assert_cmpint(mode.kind, ==, SMMU_EXT_MODE_OFF);
+    g_assert_cmpint(smmu_ext_mode_kind(mode), ==, SMMU_EXT_MODE_OFF);
     g_assert_false(smmu_ext_registry_loaded(reg));
 }
 

@@ -714,13 +714,12 @@ test_mode_keywords(void)
                    "not load any module");
     for (guint i = 0; i < G_N_ELEMENTS(cases); i++) {
         g_autoptr(GError) err = NULL;
-        SmmuExtMode mode;
+        g_autoptr(SmmuExtMode) mode = smmu_ext_mode_parse(reg, cases[i].str,
+                                                          &err);
 
-        memset(&mode, 0xa5, sizeof(mode));
-        g_assert_true(smmu_ext_mode_parse(reg, cases[i].str, &mode, &err));
         g_assert_no_error(err);
-        g_assert_cmpint(mode.kind, ==, cases[i].kind);
-        g_assert_cmpstr(smmu_ext_mode_name(&mode), ==, cases[i].str);
+        g_assert_cmpint(smmu_ext_mode_kind(mode), ==, cases[i].kind);
+        g_assert_cmpstr(smmu_ext_mode_name(mode), ==, cases[i].str);
     }
     g_assert_null(smmu_ext_registry_dirs(reg)[0]);
     g_assert_cmpuint(smmu_ext_registry_n_modules(reg), ==, 0);
@@ -732,14 +731,16 @@ test_mode_named(void)
 {
     g_autoptr(SmmuExtRegistry) reg = load_case("order");
     g_autoptr(GError) err = NULL;
-    SmmuExtMode mode;
+    g_autoptr(SmmuExtMode) mode = NULL;
+    g_autofree char *input = g_strdup("beta");
 
-    g_test_summary("The name of a loaded module parses as that extension");
-    g_assert_true(smmu_ext_mode_parse(reg, "beta", &mode, &err));
+    g_test_summary("The name of a loaded module parses as that extension; "
+                   "the mode keeps its own copy of the name");
+    mode = smmu_ext_mode_parse(reg, input, &err);
     g_assert_no_error(err);
-    g_assert_cmpint(mode.kind, ==, SMMU_EXT_MODE_NAMED);
-    g_assert_cmpstr(mode.name, ==, "beta");
-    g_assert_cmpstr(smmu_ext_mode_name(&mode), ==, "beta");
+    input[0] = 'x';
+    g_assert_cmpint(smmu_ext_mode_kind(mode), ==, SMMU_EXT_MODE_NAMED);
+    g_assert_cmpstr(smmu_ext_mode_name(mode), ==, "beta");
 }
 
 static void
@@ -747,7 +748,7 @@ test_mode_named_loads(void)
 {
     g_autoptr(SmmuExtRegistry) reg = smmu_ext_registry_new();
     g_autoptr(GError) err = NULL;
-    SmmuExtMode mode;
+    g_autoptr(SmmuExtMode) mode = NULL;
 
     g_test_summary("A name loads the registry (default directories) first");
     if (!g_getenv("SMMU_EXT_MODULE_DIR")) {
@@ -755,10 +756,10 @@ test_mode_named_loads(void)
         return;
     }
     g_assert_null(smmu_ext_registry_dirs(reg)[0]);
-    g_assert_true(smmu_ext_mode_parse(reg, "fake-valid", &mode, &err));
+    mode = smmu_ext_mode_parse(reg, "fake-valid", &err);
     g_assert_no_error(err);
-    g_assert_cmpint(mode.kind, ==, SMMU_EXT_MODE_NAMED);
-    g_assert_cmpstr(mode.name, ==, "fake-valid");
+    g_assert_cmpint(smmu_ext_mode_kind(mode), ==, SMMU_EXT_MODE_NAMED);
+    g_assert_cmpstr(smmu_ext_mode_name(mode), ==, "fake-valid");
     g_assert_cmpstr(smmu_ext_registry_dirs(reg)[0], ==,
                     g_getenv("SMMU_EXT_MODULE_DIR"));
 }
@@ -780,15 +781,11 @@ test_mode_unknown(void)
     for (guint i = 0; i < G_N_ELEMENTS(bad); i++) {
         g_autoptr(GError) err = NULL;
         g_autofree char *quoted = g_strdup_printf("'%s'", bad[i]);
-        SmmuExtMode mode = { .kind = SMMU_EXT_MODE_AUTO };
-
-        g_assert_false(smmu_ext_mode_parse(reg, bad[i], &mode, &err));
+        g_assert_null(smmu_ext_mode_parse(reg, bad[i], &err));
         g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
         assert_contains(err->message, quoted);
         assert_contains(err->message, "off, on, auto");
         assert_contains(err->message, loaded->str);
-        /* Untouched on failure. */
-        g_assert_cmpint(mode.kind, ==, SMMU_EXT_MODE_AUTO);
     }
 }
 
@@ -798,12 +795,11 @@ test_mode_empty(void)
     g_autoptr(SmmuExtRegistry) reg = smmu_ext_registry_new();
     g_autoptr(GError) e1 = NULL;
     g_autoptr(GError) e2 = NULL;
-    SmmuExtMode mode;
 
     g_test_summary("An empty or missing mode string is BAD_MODE");
-    g_assert_false(smmu_ext_mode_parse(reg, "", &mode, &e1));
+    g_assert_null(smmu_ext_mode_parse(reg, "", &e1));
     g_assert_error(e1, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
-    g_assert_false(smmu_ext_mode_parse(reg, NULL, &mode, &e2));
+    g_assert_null(smmu_ext_mode_parse(reg, NULL, &e2));
     g_assert_error(e2, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
 }
 
@@ -813,10 +809,9 @@ test_mode_none_loaded(void)
     g_autoptr(TmpDir) t = tmp_dir_new();
     g_autoptr(SmmuExtRegistry) reg = load_dirs(t->path);
     g_autoptr(GError) err = NULL;
-    SmmuExtMode mode;
 
     g_test_summary("With no module loaded the message says so");
-    g_assert_false(smmu_ext_mode_parse(reg, "tegra241", &mode, &err));
+    g_assert_null(smmu_ext_mode_parse(reg, "tegra241", &err));
     g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_BAD_MODE);
     assert_contains(err->message, "'tegra241'");
     assert_contains(err->message, "none loaded");
@@ -827,6 +822,29 @@ test_version(void)
 {
     g_test_summary("The run-time version is the project's version");
     g_assert_cmpstr(smmu_ext_version_string(), ==, SMMU_EXT_TEST_VERSION);
+}
+
+/* Emitted at the end of this file by SMMU_EXT_MODULE_DEFINE under major 7. */
+extern const SmmuExtModuleDesc smmu_ext_module_v7;
+static const char *define_major7_symbol(void);
+
+static void
+test_define_follows_major(void)
+{
+    g_autoptr(SmmuExtRegistry) reg = smmu_ext_registry_new();
+    g_autoptr(GError) err = NULL;
+
+    g_test_summary("SMMU_EXT_MODULE_DEFINE names the descriptor after the "
+                   "ABI major it is built with, as SMMU_EXT_MODULE_SYMBOL "
+                   "spells it, and the core refuses that major");
+    /* Linking proves the name; the fields prove it is the macro's. */
+    g_assert_cmpuint(smmu_ext_module_v7.abi_major, ==, 7);
+    g_assert_cmpstr(smmu_ext_module_v7.name, ==, "major-seven");
+    g_assert_cmpstr(define_major7_symbol(), ==, "smmu_ext_module_v7");
+    g_assert_cmpstr(SMMU_EXT_MODULE_SYMBOL, ==, "smmu_ext_module_v1");
+    g_assert_false(smmu_ext_registry_add_static(reg, &smmu_ext_module_v7,
+                                                &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_ABI_MAJOR);
 }
 
 int
@@ -872,5 +890,23 @@ main(int argc, char **argv)
     g_test_add_func("/loader/mode/empty", test_mode_empty);
     g_test_add_func("/loader/mode/none-loaded", test_mode_none_loaded);
     g_test_add_func("/loader/version/string", test_version);
+    g_test_add_func("/loader/define/symbol-follows-major",
+                    test_define_follows_major);
     return g_test_run();
+}
+
+/*
+ * Last in the file: a module built against a hypothetical ABI major 7.
+ * Nothing after this point may use the 1.x macros.
+ */
+#undef SMMU_EXT_ABI_MAJOR
+#define SMMU_EXT_ABI_MAJOR 7
+static const SmmuExtOps major7_ops = { .size = sizeof(SmmuExtOps) };
+SMMU_EXT_MODULE_DEFINE("major-seven", "built for ABI 7", "7.0",
+                       "GPL-2.0-or-later", &major7_ops);
+
+static const char *
+define_major7_symbol(void)
+{
+    return SMMU_EXT_MODULE_SYMBOL;
 }

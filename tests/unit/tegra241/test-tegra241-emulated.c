@@ -422,6 +422,176 @@ test_fuzz(Fx *f, gconstpointer data)
     t241g_hw_reset(&f->g);
 }
 
+/* --- counters and the test-only fault switch ------------------------------ */
+
+static void
+counter_put(void *ctx, const char *name, uint64_t value)
+{
+    g_assert_false(g_hash_table_contains(ctx, name));
+    g_hash_table_insert(ctx, g_strdup(name), g_memdup2(&value, 8));
+}
+
+/* The extension's counters by name; a missing one reads G_MAXUINT64. */
+static GHashTable *
+counters_of(Fx *f)
+{
+    GHashTable *h = g_hash_table_new_full(g_str_hash, g_str_equal, g_free,
+                                          g_free);
+
+    smmu_ext_instance_counters(smmu_ext_vmm_instance(f->vmm), counter_put,
+                               h);
+    return h;
+}
+
+static uint64_t
+counter(GHashTable *h, const char *name)
+{
+    const uint64_t *v = g_hash_table_lookup(h, name);
+
+    return v ? *v : G_MAXUINT64;
+}
+
+static void
+test_counters(gconstpointer data)
+{
+    const char *profile = data;
+    Fx f;
+    unsigned irqs;
+    g_autoptr(GArray) trace = NULL;
+    g_autoptr(GHashTable) c = NULL;
+    g_autofree char *json = NULL;
+    g_autofree char *text = NULL;
+
+    g_test_summary("per VCMDQ, the commands consumed by opcode and the "
+                   "queue errors reach the host's counters and the report");
+    fx_open(&f, profile, 4096);
+    trace = run_guest(&f, &irqs);
+    c = counters_of(&f);
+    if (g_str_equal(profile, "none")) {
+        /* VCMDQ0: ASID, VA, ATC, SYNC, an illegal CFGI_STE (error),
+         * then its replacement SYNC; VCMDQ1: ATC, SYNC. */
+        g_assert_cmpuint(counter(c, "vcmdq0.tlbi_nh_asid"), ==, 1);
+        g_assert_cmpuint(counter(c, "vcmdq0.tlbi_nh_va"), ==, 1);
+        g_assert_cmpuint(counter(c, "vcmdq0.atc_inv"), ==, 1);
+        g_assert_cmpuint(counter(c, "vcmdq0.cmd_sync"), ==, 2);
+        g_assert_cmpuint(counter(c, "vcmdq0.other"), ==, 0);
+        g_assert_cmpuint(counter(c, "vcmdq1.atc_inv"), ==, 1);
+        g_assert_cmpuint(counter(c, "vcmdq1.cmd_sync"), ==, 1);
+        g_assert_cmpuint(counter(c, "commands.cmd_sync"), ==, 3);
+        g_assert_cmpuint(counter(c, "commands.dropped"), ==, 0);
+    } else {
+        /* The host hardware runs the commands; only its error (a
+         * Tegra241 vEVENT) is visible to the module. */
+        g_assert_cmpuint(counter(c, "commands.cmd_sync"), ==, 0);
+    }
+    g_assert_cmpuint(counter(c, "vcmdq0.errors"), ==, 1);
+    g_assert_cmpuint(counter(c, "vcmdq1.errors"), ==,
+                     g_str_equal(profile, "none") ? 0 : G_MAXUINT64);
+    g_assert_cmpuint(counter(c, "command_errors"), ==, 1);
+    /* Queues that counted nothing are left out. */
+    g_assert_cmpuint(counter(c, "vcmdq2.errors"), ==, G_MAXUINT64);
+
+    json = smmu_ext_instance_report(smmu_ext_vmm_instance(f.vmm),
+                                    SMMU_EXT_REPORT_JSON);
+    text = smmu_ext_instance_report(smmu_ext_vmm_instance(f.vmm),
+                                    SMMU_EXT_REPORT_TEXT);
+    g_assert_nonnull(strstr(json, "\"counters\": {\"commands.tlbi_nh_asid\""));
+    g_assert_nonnull(strstr(json, "\"command_errors\": 1"));
+    g_assert_nonnull(strstr(text, "counter command_errors: 1\n"));
+    if (g_str_equal(profile, "none")) {
+        g_assert_nonnull(strstr(json, "\"vcmdq0.cmd_sync\": 2"));
+        g_assert_nonnull(strstr(text, "counter vcmdq0.cmd_sync: 2\n"));
+    }
+    /* The whole run: a reset does not clear them. */
+    smmu_ext_vmm_reset(f.vmm);
+    g_hash_table_unref(c);
+    c = counters_of(&f);
+    g_assert_cmpuint(counter(c, "command_errors"), ==, 1);
+    fx_close(&f);
+}
+
+/* Bring up, run four commands on VCMDQ0; how many reached the host. */
+static uint64_t
+run_four(Fx *f, uint32_t *cons)
+{
+    T241Guest *g = &f->g;
+    uint64_t cmds[4][2];
+    uint64_t n = 0;
+
+    t241g_probe(g);
+    t241g_hw_reset(g);
+    t241g_make_cmd(cmds[0], G_CMD_TLBI_NH_ASID);
+    t241g_make_cmd(cmds[1], G_CMD_TLBI_NH_VA);
+    t241g_make_cmd(cmds[2], G_CMD_TLBI_NH_VA);
+    t241g_make_cmd(cmds[3], G_CMD_SYNC);
+    t241g_submit(g, 0, cmds, 4);
+    *cons = t241g_poll(g, G_VINTF_P0(0) + G_CONS, ~0u, 4);
+    n += smmu_ext_vmm_host_cmd_count(f->vmm, G_CMD_TLBI_NH_ASID);
+    n += smmu_ext_vmm_host_cmd_count(f->vmm, G_CMD_TLBI_NH_VA);
+    n += smmu_ext_vmm_host_cmd_count(f->vmm, G_CMD_SYNC);
+    return n;
+}
+
+static void
+test_break_drop(void)
+{
+    Fx f;
+    uint32_t cons;
+    g_autoptr(GHashTable) c = NULL;
+
+    g_test_summary("SMMU_EXT_TEGRA241_BREAK=drop: CONS advances but no "
+                   "command reaches the host (control: unset, all four do)");
+    g_unsetenv("SMMU_EXT_TEGRA241_BREAK");
+    fx_open(&f, "none", 4096);
+    g_assert_cmpuint(run_four(&f, &cons), ==, 4);
+    g_assert_cmphex(cons, ==, 4);
+    fx_close(&f);
+
+    g_setenv("SMMU_EXT_TEGRA241_BREAK", "drop", TRUE);
+    fx_open(&f, "none", 4096);
+    g_unsetenv("SMMU_EXT_TEGRA241_BREAK");      /* read once, at init */
+    g_assert_cmpuint(run_four(&f, &cons), ==, 0);
+    g_assert_cmphex(cons, ==, 4);
+    c = counters_of(&f);
+    g_assert_cmpuint(counter(c, "vcmdq0.dropped"), ==, 4);
+    g_assert_cmpuint(counter(c, "commands.tlbi_nh_va"), ==, 0);
+    g_assert_cmpuint(counter(c, "commands.cmd_sync"), ==, 0);
+    fx_close(&f);
+}
+
+/* CMDQV_EN and VINTF0 EN written; what STATUS and VINTF0 STATUS say. */
+static uint32_t
+enable_status(const char *profile)
+{
+    Fx f;
+    uint32_t st;
+
+    fx_open(&f, profile, 4096);
+    t241g_w32(&f.g, G_CONFIG, 1);
+    t241g_w32(&f.g, G_VINTF_CONFIG, 1);
+    st = (t241g_r32(&f.g, G_STATUS) & 1) |
+         (t241g_r32(&f.g, G_VINTF_STATUS) & 1) << 1;
+    fx_close(&f);
+    return st;
+}
+
+static void
+test_break_disable(void)
+{
+    g_test_summary("SMMU_EXT_TEGRA241_BREAK=disable: neither CMDQV nor "
+                   "VINTF0 ever reports enabled (control: unset, both do), "
+                   "emulated and accelerated");
+    g_unsetenv("SMMU_EXT_TEGRA241_BREAK");
+    g_assert_cmphex(enable_status("none"), ==, 3);
+    g_assert_cmphex(enable_status("tegra241"), ==, 3);
+    g_setenv("SMMU_EXT_TEGRA241_BREAK", "disable", TRUE);
+    g_assert_cmphex(enable_status("none"), ==, 0);
+    g_assert_cmphex(enable_status("tegra241"), ==, 0);
+    g_setenv("SMMU_EXT_TEGRA241_BREAK", "bogus", TRUE);
+    g_assert_cmphex(enable_status("none"), ==, 3);
+    g_unsetenv("SMMU_EXT_TEGRA241_BREAK");
+}
+
 int
 main(int argc, char **argv)
 {
@@ -434,6 +604,12 @@ main(int argc, char **argv)
                     test_save_load);
     g_test_add("/tegra241/emulated/load-refuses", Fx, NULL,
                fx_setup_emulated, test_load_refuses, fx_teardown);
+    g_test_add_data_func("/tegra241/counters/emulated", "none",
+                         test_counters);
+    g_test_add_data_func("/tegra241/counters/accelerated", "tegra241",
+                         test_counters);
+    g_test_add_func("/tegra241/break/drop", test_break_drop);
+    g_test_add_func("/tegra241/break/disable", test_break_disable);
     g_test_add("/tegra241/fuzz/emulated", Fx, NULL, fx_setup_emulated,
                test_fuzz, fx_teardown);
     g_test_add("/tegra241/fuzz/accelerated", Fx, NULL, fx_setup_accel,

@@ -63,7 +63,8 @@ test_probe_declines(void)
     for (unsigned i = 0; i < G_N_ELEMENTS(cases); i++) {
         const ProbeCase *c = &cases[i];
         SmmuExtProbeInput in = {
-            .type = c->type, .data = &c->info, .len = c->len,
+            .size = sizeof(in), .type = c->type, .data = &c->info,
+            .len = c->len,
         };
         SmmuExtGeometry geo;
         g_autoptr(GError) err = NULL;
@@ -82,7 +83,8 @@ test_probe_geometry(void)
     struct se_iommu_hw_info_tegra241_cmdqv info = { 0, 1, 3, 6, 0 };
     uint32_t idr[6] = { 0, 12u << 21, 0, 0, 0, 0 };
     SmmuExtProbeInput in = {
-        .type = 3, .data = &info, .len = sizeof(info), .smmu_idr = idr,
+        .size = sizeof(in), .type = 3, .data = &info, .len = sizeof(info),
+        .smmu_idr = idr,
     };
     GModule *mod = NULL;
     const SmmuExtOps *ops = load_ops(&mod);
@@ -114,7 +116,7 @@ test_linux_bringup(Fx *f, gconstpointer data)
     T241Guest *g = &f->g;
     uint64_t cmds[3][2], gpa, len;
     uint64_t syncs = smmu_ext_sim_cmd_count(f->sim, G_CMD_SYNC);
-    SmmuExtGeometry geo;
+    SmmuExtGeometry geo = { .size = sizeof(geo) };
     bool direct = false;
 
     g_test_summary("a Linux guest probes, resets and enables every VCMDQ, "
@@ -495,7 +497,7 @@ test_queue_cap(Fx *f, gconstpointer data)
 {
     const CapCase *c = data;
     T241Guest *g = &f->g;
-    SmmuExtGeometry geo;
+    SmmuExtGeometry geo = { .size = sizeof(geo) };
     uint64_t len;
 
     g_test_summary("the largest queue follows the smallest guest-RAM page; "
