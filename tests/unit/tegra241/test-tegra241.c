@@ -366,6 +366,70 @@ test_alloc_failure(Fx *f, gconstpointer data)
     g_assert_true(direct);
 }
 
+/* The INIT_ERR bit of @q's GERROR through both apertures (they agree). */
+static uint32_t
+init_err(Fx *f, unsigned q)
+{
+    T241Guest *g = &f->g;
+    uint32_t gl = t241g_r32(g, G_GLOBAL_P0(q) + G_GERROR) ^
+                  t241g_r32(g, G_GLOBAL_P0(q) + G_GERRORN);
+    uint32_t vi = t241g_r32(g, G_VINTF_P0(q) + G_GERROR) ^
+                  t241g_r32(g, G_VINTF_P0(q) + G_GERRORN);
+
+    g_assert_cmphex(gl, ==, vi);
+    return gl & 4;
+}
+
+static void
+test_viommu_recreate_bad_base(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    uint64_t cmds[1][2];
+    g_autoptr(GError) err = NULL;
+
+    g_test_summary("a BASE the kernel refuses does not fail the attach that "
+                   "re-creates the vIOMMU: the queue shows CMDQ_INIT_ERR "
+                   "and a mending BASE write brings it up");
+    t241g_probe(g);
+    t241g_hw_reset(g);
+    /* 4 KiB queue at a 256-byte offset: not aligned to its length */
+    t241g_w64(g, G_VINTF_P1(0) + G_BASE, (g->ring[0] + 0x100) | g->log2size);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+
+    /* the last device leaves, another comes: a new vIOMMU */
+    g_assert_true(smmu_ext_vmm_detach(f->vmm, FX_DEV, &err));
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_vmm_attach(f->vmm, FX_DEV + 1, true, FX_VSID,
+                                      &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(smmu_ext_sim_live(f->sim, SMMU_EXT_SIM_VIOMMU), ==, 1);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_QSTATUS), ==, 0);
+
+    /* persistent ENOMEM on the next re-creation: still attached */
+    g_assert_true(smmu_ext_vmm_detach(f->vmm, FX_DEV + 1, &err));
+    g_assert_no_error(err);
+    for (unsigned i = 1; i <= 4; i++) {
+        smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, i);
+    }
+    g_assert_true(smmu_ext_vmm_attach(f->vmm, FX_DEV, true, FX_VSID, &err));
+    g_assert_no_error(err);
+    smmu_ext_sim_fail_clear(f->sim);
+
+    /* the guest mends BASE: both queues run */
+    t241g_w64(g, G_VINTF_P1(0) + G_BASE, g->ring[0] | g->log2size);
+    t241g_w32(g, G_VINTF_P0(0) + G_GERRORN,
+              t241g_r32(g, G_VINTF_P0(0) + G_GERROR));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 0);
+    t241g_make_cmd(cmds[0], G_CMD_SYNC);
+    t241g_submit(g, 0, cmds, 1);
+    g_assert_cmphex(t241g_poll(g, G_VINTF_P0(0) + G_CONS, ~0u, 1), ==, 1);
+}
+
 static void
 test_reset(Fx *f, gconstpointer data)
 {
@@ -537,6 +601,8 @@ main(int argc, char **argv)
     ADD("/tegra241/hw-queue/live-queue-kept", test_live_queue_kept);
     ADD("/tegra241/hw-queue/alloc-failure-init-err", test_alloc_failure);
     ADD("/tegra241/hw-queue/cmdqv-disable", test_cmdqv_disable);
+    ADD("/tegra241/hw-queue/viommu-recreate-bad-base",
+        test_viommu_recreate_bad_base);
     ADD("/tegra241/apertures/coherent", test_apertures_coherent);
     ADD("/tegra241/error/illegal-command-recovers", test_error_recovers);
     ADD("/tegra241/error/stale-event-not-sticky", test_error_stale_event);
