@@ -139,6 +139,7 @@ tegra241_cmdqv_finalize(void *state)
 
     /* The core has torn down the kernel objects and the mapping. */
     tegra241_vcmdq_set_page(s, NULL, 0);
+    g_clear_error(&s->hwq_report);
 }
 
 bool

@@ -63,6 +63,7 @@ typedef struct Tegra241Cmdqv {
      */
     uint8_t *hw_slot[T241_MAX_QUEUES];
     bool consuming;            /* emulated: inside a ring walk */
+    GError *hwq_report;        /* queue failures of the current write */
     unsigned n_vdevices;
 
     /*

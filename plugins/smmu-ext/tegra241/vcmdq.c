@@ -60,6 +60,8 @@ tegra241_vcmdq_cache_status(Tegra241Cmdqv *s, unsigned q)
     return c->config & T241_VCMDQ_CONFIG_EN ? T241_VCMDQ_STATUS_ENABLED : 0;
 }
 
+static bool tegra241_vcmdq_ready(Tegra241Cmdqv *s, unsigned q);
+
 bool
 tegra241_vcmdq_page0_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
                           uint32_t *value)
@@ -138,6 +140,12 @@ tegra241_vcmdq_page0_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
         break;
     }
     if (tegra241_cmdqv_accel(s)) {
+        /* Acknowledging an INIT_ERR retries a queue that is not up, so a
+         * queue that still cannot run shows it again. */
+        if (reg == T241_VCMDQ_GERRORN && !s->live[q] &&
+            tegra241_vcmdq_ready(s, q)) {
+            tegra241_vcmdq_update(s, q);
+        }
         /* Acknowledging an INIT_ERR may let the overlay back in. */
         tegra241_vintf_overlay_update(s);
     } else {
@@ -221,6 +229,48 @@ tegra241_vcmdq_page1_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
 
 /* --- host HW queue lifecycle (accelerated mode) ------------------------- */
 
+/*
+ * A queue the kernel refused shows CMDQ_INIT_ERR until it comes up.  What
+ * one guest write caused is reported once, when the write is done.
+ */
+static void
+tegra241_vcmdq_failed(Tegra241Cmdqv *s, unsigned q, const GError *error)
+{
+    g_autofree char *what = NULL;
+
+    /* Waiting for a lower index is not a failure: the core retries. */
+    if (error && g_error_matches(error, SMMU_EXT_ERROR,
+                                 SMMU_EXT_ERROR_ORDER)) {
+        return;
+    }
+    tegra241_vcmdq_raise_init_err(s, q);
+    what = g_strdup_printf("VCMDQ%u: HW queue allocation failed: %s", q,
+                           error ? error->message : "unknown reason");
+    if (!s->hwq_report) {
+        s->hwq_report = g_error_new(error ? error->domain : SMMU_EXT_ERROR,
+                                    error ? error->code :
+                                    SMMU_EXT_ERROR_FAILED,
+                                    "Tegra241 CMDQV: guest sees "
+                                    "CMDQ_INIT_ERR: %s", what);
+    } else {
+        char *msg = g_strdup_printf("%s; %s", s->hwq_report->message, what);
+
+        g_free(s->hwq_report->message);
+        s->hwq_report->message = msg;
+    }
+}
+
+/* The end of a guest write: its queue failures, in one report. */
+static void
+tegra241_vcmdq_report(Tegra241Cmdqv *s)
+{
+    g_autoptr(GError) err = g_steal_pointer(&s->hwq_report);
+
+    if (err) {
+        smmu_ext_core_report_error(s->core, err);
+    }
+}
+
 static void
 tegra241_vcmdq_hw_clear(Tegra241Cmdqv *s, unsigned q)
 {
@@ -245,8 +295,8 @@ tegra241_vcmdq_ready(Tegra241Cmdqv *s, unsigned q)
  * four conditions can be met in any order; the core turns an unchanged
  * request for a live queue into a no-op.
  */
-void
-tegra241_vcmdq_update(Tegra241Cmdqv *s, unsigned q)
+static void
+tegra241_vcmdq_update_one(Tegra241Cmdqv *s, unsigned q)
 {
     const Tegra241Vcmdq *c = &s->r.q[q];
     g_autoptr(GError) err = NULL;
@@ -270,10 +320,18 @@ tegra241_vcmdq_update(Tegra241Cmdqv *s, unsigned q)
         tegra241_vcmdq_raise_init_err(s, q);
         return;
     }
-    /* A failure arrives as SMMU_EXT_HWQ_FAILED and is reported there. */
+    /* A failure arrives as SMMU_EXT_HWQ_FAILED and is noted there. */
     smmu_ext_core_hw_queue_set(s->core, T241_HWQ_TYPE, q,
                                c->base & T241_BASE_ADDR,
                                (uint64_t)T241_CMD_BYTES << log2size, &err);
+}
+
+/* One guest write to a precondition of @q: one attempt, one report. */
+void
+tegra241_vcmdq_update(Tegra241Cmdqv *s, unsigned q)
+{
+    tegra241_vcmdq_update_one(s, q);
+    tegra241_vcmdq_report(s);
 }
 
 void
@@ -291,13 +349,14 @@ tegra241_vcmdq_update_all(Tegra241Cmdqv *s)
     if (s->page && smmu_ext_core_has_viommu(s->core) &&
         tegra241_vintf_enabled(s)) {
         for (q = 0; q < s->geo.n_queues; q++) {
-            tegra241_vcmdq_update(s, q);
+            tegra241_vcmdq_update_one(s, q);
         }
     } else if (!smmu_ext_core_hw_queue_clear_all(s->core, T241_HWQ_TYPE,
                                                  &err)) {
         smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
                           "Tegra241 CMDQV: %s", err->message);
     }
+    tegra241_vcmdq_report(s);
     tegra241_vintf_overlay_update(s);
 }
 
@@ -358,25 +417,6 @@ tegra241_vcmdq_push(Tegra241Cmdqv *s, unsigned q)
     tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_CONS, c->cons);
     tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_PROD, c->prod);
     tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_CONFIG, c->config);
-}
-
-static void
-tegra241_vcmdq_failed(Tegra241Cmdqv *s, unsigned q, const GError *error)
-{
-    g_autoptr(GError) err = NULL;
-
-    /* Waiting for a lower index is not a failure: the core retries. */
-    if (error && g_error_matches(error, SMMU_EXT_ERROR,
-                                 SMMU_EXT_ERROR_ORDER)) {
-        return;
-    }
-    tegra241_vcmdq_raise_init_err(s, q);
-    err = g_error_new(error ? error->domain : SMMU_EXT_ERROR,
-                      error ? error->code : SMMU_EXT_ERROR_FAILED,
-                      "Tegra241 CMDQV: VCMDQ%u: HW queue allocation failed, "
-                      "guest sees CMDQ_INIT_ERR: %s", q,
-                      error ? error->message : "unknown reason");
-    smmu_ext_core_report_error(s->core, err);
 }
 
 void

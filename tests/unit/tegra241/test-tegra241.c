@@ -366,6 +366,23 @@ test_alloc_failure(Fx *f, gconstpointer data)
     g_assert_true(direct);
 }
 
+/* Both queues ready but CMDQV_EN = 0: the next CONFIG write brings them. */
+static void
+both_ready_cmdqv_off(Fx *f)
+{
+    T241Guest *g = &f->g;
+
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG) & ~1u);
+    t241g_w32(g, G_VINTF_CONFIG, 1);
+    for (unsigned q = 0; q < 2; q++) {
+        t241g_w32(g, G_CMDQ_ALLOC(q), (q << 1) | 1);
+        t241g_w64(g, G_VINTF_P1(q) + G_BASE, g->ring[q] | g->log2size);
+        t241g_w32(g, G_VINTF_P0(q) + G_QCONFIG, 1);
+    }
+    g_assert_cmpuint(smmu_ext_sim_live(f->sim, SMMU_EXT_SIM_HW_QUEUE), ==,
+                     0);
+}
+
 /* The INIT_ERR bit of @q's GERROR through both apertures (they agree). */
 static uint32_t
 init_err(Fx *f, unsigned q)
@@ -378,6 +395,57 @@ init_err(Fx *f, unsigned q)
 
     g_assert_cmphex(gl, ==, vi);
     return gl & 4;
+}
+
+static void
+test_one_attempt_per_write(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    unsigned errors, allocs;
+
+    g_test_summary("a CONFIG write that fails VCMDQ0's allocation tries it "
+                   "once: VCMDQ0 keeps CMDQ_INIT_ERR, one report says so, "
+                   "and the guest's acknowledgement retries");
+    both_ready_cmdqv_off(f);
+    errors = smmu_ext_vmm_reported_errors(f->vmm);
+    allocs = smmu_ext_sim_calls(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC);
+    smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, 1);
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG) | 1u);
+
+    /* what the report says is still true once the write is done */
+    g_assert_cmpuint(smmu_ext_sim_calls(f->sim,
+                                        SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC), ==,
+                     allocs + 1);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_QSTATUS), ==, 0);
+    g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 1);
+    g_assert_nonnull(strstr(smmu_ext_vmm_last_error(f->vmm),
+                            "CMDQ_INIT_ERR"));
+    g_assert_nonnull(strstr(smmu_ext_vmm_last_error(f->vmm), "VCMDQ0"));
+
+    /* a persistent failure: still one ioctl and one report per write */
+    for (unsigned i = 1; i <= 4; i++) {
+        smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, i);
+    }
+    allocs = smmu_ext_sim_calls(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC);
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG));
+    g_assert_cmpuint(smmu_ext_sim_calls(f->sim,
+                                        SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC), ==,
+                     allocs + 1);
+    g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 2);
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+    smmu_ext_sim_fail_clear(f->sim);
+
+    /* the guest acknowledges VCMDQ0's error: that is its retry */
+    t241g_w32(g, G_VINTF_P0(0) + G_GERRORN,
+              t241g_r32(g, G_VINTF_P0(0) + G_GERROR));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 0);
+    g_assert_cmphex(t241g_poll(g, G_VINTF_P0(1) + G_QSTATUS, 1, 1), ==, 1);
+    g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 2);
 }
 
 static void
@@ -601,6 +669,8 @@ main(int argc, char **argv)
     ADD("/tegra241/hw-queue/live-queue-kept", test_live_queue_kept);
     ADD("/tegra241/hw-queue/alloc-failure-init-err", test_alloc_failure);
     ADD("/tegra241/hw-queue/cmdqv-disable", test_cmdqv_disable);
+    ADD("/tegra241/hw-queue/one-attempt-per-write",
+        test_one_attempt_per_write);
     ADD("/tegra241/hw-queue/viommu-recreate-bad-base",
         test_viommu_recreate_bad_base);
     ADD("/tegra241/apertures/coherent", test_apertures_coherent);
