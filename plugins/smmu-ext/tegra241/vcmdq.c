@@ -230,22 +230,26 @@ tegra241_vcmdq_page1_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
 /* --- host HW queue lifecycle (accelerated mode) ------------------------- */
 
 /*
- * A queue the kernel refused shows CMDQ_INIT_ERR until it comes up.  What
- * one guest write caused is reported once, when the write is done.
+ * A queue the model cannot back, because the kernel refused it or because
+ * it waits for a lower index (the kernel keeps queues ascending), must not
+ * look healthy: it shows CMDQ_INIT_ERR until it comes up.  What one guest
+ * write caused is reported once, when the write is done.
  */
 static void
 tegra241_vcmdq_failed(Tegra241Cmdqv *s, unsigned q, const GError *error)
 {
     g_autofree char *what = NULL;
 
-    /* Waiting for a lower index is not a failure: the core retries. */
+    tegra241_vcmdq_raise_init_err(s, q);
     if (error && g_error_matches(error, SMMU_EXT_ERROR,
                                  SMMU_EXT_ERROR_ORDER)) {
-        return;
+        what = g_strdup_printf("VCMDQ%u waits for VCMDQ%u (the host "
+                               "allocates queues in ascending order)", q,
+                               q - 1);
+    } else {
+        what = g_strdup_printf("VCMDQ%u: HW queue allocation failed: %s", q,
+                               error ? error->message : "unknown reason");
     }
-    tegra241_vcmdq_raise_init_err(s, q);
-    what = g_strdup_printf("VCMDQ%u: HW queue allocation failed: %s", q,
-                           error ? error->message : "unknown reason");
     if (!s->hwq_report) {
         s->hwq_report = g_error_new(error ? error->domain : SMMU_EXT_ERROR,
                                     error ? error->code :
