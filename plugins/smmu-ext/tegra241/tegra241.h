@@ -62,6 +62,7 @@ typedef struct Tegra241Cmdqv {
      * tegra241_vcmdq_set_live() and tegra241_vcmdq_set_page().
      */
     uint8_t *hw_slot[T241_MAX_QUEUES];
+    bool waiting[T241_MAX_QUEUES];   /* for a lower index (the core's ORDER) */
     bool consuming;            /* emulated: inside a ring walk */
     GError *hwq_report;        /* queue failures of the current write */
     unsigned n_vdevices;

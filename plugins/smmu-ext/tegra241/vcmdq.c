@@ -61,6 +61,8 @@ tegra241_vcmdq_cache_status(Tegra241Cmdqv *s, unsigned q)
 }
 
 static bool tegra241_vcmdq_ready(Tegra241Cmdqv *s, unsigned q);
+static void tegra241_vcmdq_check_waiting(Tegra241Cmdqv *s, unsigned q);
+static void tegra241_vcmdq_report(Tegra241Cmdqv *s);
 
 bool
 tegra241_vcmdq_page0_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
@@ -140,12 +142,15 @@ tegra241_vcmdq_page0_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
         break;
     }
     if (tegra241_cmdqv_accel(s)) {
+        /* Work for a queue that waits on the order shows it. */
+        tegra241_vcmdq_check_waiting(s, q);
         /* Acknowledging an INIT_ERR retries a queue that is not up, so a
          * queue that still cannot run shows it again. */
         if (reg == T241_VCMDQ_GERRORN && !s->live[q] &&
             tegra241_vcmdq_ready(s, q)) {
             tegra241_vcmdq_update(s, q);
         }
+        tegra241_vcmdq_report(s);
         /* Acknowledging an INIT_ERR may let the overlay back in. */
         tegra241_vintf_overlay_update(s);
     } else {
@@ -229,30 +234,13 @@ tegra241_vcmdq_page1_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
 
 /* --- host HW queue lifecycle (accelerated mode) ------------------------- */
 
-/*
- * A queue the model cannot back, because the kernel refused it or because
- * it waits for a lower index (the kernel keeps queues ascending), must not
- * look healthy: it shows CMDQ_INIT_ERR until it comes up.  What one guest
- * write caused is reported once, when the write is done.
- */
+/* Note @what for the report of the current guest write. */
 static void
-tegra241_vcmdq_failed(Tegra241Cmdqv *s, unsigned q, const GError *error)
+tegra241_vcmdq_note(Tegra241Cmdqv *s, const GError *cause, const char *what)
 {
-    g_autofree char *what = NULL;
-
-    tegra241_vcmdq_raise_init_err(s, q);
-    if (error && g_error_matches(error, SMMU_EXT_ERROR,
-                                 SMMU_EXT_ERROR_ORDER)) {
-        what = g_strdup_printf("VCMDQ%u waits for VCMDQ%u (the host "
-                               "allocates queues in ascending order)", q,
-                               q - 1);
-    } else {
-        what = g_strdup_printf("VCMDQ%u: HW queue allocation failed: %s", q,
-                               error ? error->message : "unknown reason");
-    }
     if (!s->hwq_report) {
-        s->hwq_report = g_error_new(error ? error->domain : SMMU_EXT_ERROR,
-                                    error ? error->code :
+        s->hwq_report = g_error_new(cause ? cause->domain : SMMU_EXT_ERROR,
+                                    cause ? cause->code :
                                     SMMU_EXT_ERROR_FAILED,
                                     "Tegra241 CMDQV: guest sees "
                                     "CMDQ_INIT_ERR: %s", what);
@@ -262,6 +250,57 @@ tegra241_vcmdq_failed(Tegra241Cmdqv *s, unsigned q, const GError *error)
         g_free(s->hwq_report->message);
         s->hwq_report->message = msg;
     }
+}
+
+/*
+ * A queue waiting for a lower index (the kernel keeps queues ascending)
+ * costs the guest nothing while it has nothing to run, which is what a
+ * Linux reset passes through: it unmaps LVCMDQ0 first.  Once it has
+ * commands it could run (enabled, no active error, PROD != CONS) it must
+ * not look healthy: CMDQ_INIT_ERR, until the order is restored.
+ */
+static void
+tegra241_vcmdq_check_waiting(Tegra241Cmdqv *s, unsigned q)
+{
+    const Tegra241Vcmdq *c = &s->r.q[q];
+    uint32_t index_mask = (2u << (c->base & T241_BASE_LOG2SIZE)) - 1;
+    g_autoptr(GError) cause = NULL;
+    g_autofree char *what = NULL;
+
+    if (!s->waiting[q] || tegra241_vcmdq_error_active(s, q) ||
+        !(c->config & T241_VCMDQ_CONFIG_EN) ||
+        !((c->prod ^ c->cons) & index_mask)) {
+        return;
+    }
+    tegra241_vcmdq_raise_init_err(s, q);
+    cause = g_error_new(SMMU_EXT_ERROR, SMMU_EXT_ERROR_ORDER, "ordering");
+    what = g_strdup_printf("VCMDQ%u has commands but waits for VCMDQ%u "
+                           "(the host allocates queues in ascending order)",
+                           q, q - 1);
+    tegra241_vcmdq_note(s, cause, what);
+}
+
+/*
+ * A queue the model cannot back, because the kernel refused it (at once)
+ * or because it waits for a lower index (once it has work), must not look
+ * healthy: it shows CMDQ_INIT_ERR until it comes up.  What one guest write
+ * caused is reported once, when the write is done.
+ */
+static void
+tegra241_vcmdq_failed(Tegra241Cmdqv *s, unsigned q, const GError *error)
+{
+    g_autofree char *what = NULL;
+
+    if (error && g_error_matches(error, SMMU_EXT_ERROR,
+                                 SMMU_EXT_ERROR_ORDER)) {
+        s->waiting[q] = true;
+        tegra241_vcmdq_check_waiting(s, q);
+        return;
+    }
+    tegra241_vcmdq_raise_init_err(s, q);
+    what = g_strdup_printf("VCMDQ%u: HW queue allocation failed: %s", q,
+                           error ? error->message : "unknown reason");
+    tegra241_vcmdq_note(s, error, what);
 }
 
 /* The end of a guest write: its queue failures, in one report. */
@@ -312,6 +351,7 @@ tegra241_vcmdq_update_one(Tegra241Cmdqv *s, unsigned q)
     }
     /* Clearing what the core does not hold is a no-op there. */
     if (!tegra241_vcmdq_ready(s, q)) {
+        s->waiting[q] = false;
         tegra241_vcmdq_hw_clear(s, q);
         return;
     }
@@ -376,6 +416,7 @@ void
 tegra241_vcmdq_set_live(Tegra241Cmdqv *s, unsigned q, bool live)
 {
     s->live[q] = live;
+    s->waiting[q] = false;
     tegra241_vcmdq_sync_slot(s, q);
 }
 
