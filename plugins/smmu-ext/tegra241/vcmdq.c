@@ -7,8 +7,54 @@
  * and from the cache otherwise; the cache is filled from the hardware when
  * the HW queue goes and pushed back when one comes, so the guest never
  * sees the move.
+ *
+ * Two things the host cannot write into a new HW queue: an unacknowledged
+ * error (the kernel acknowledges it when it sets the queue up, and GERROR
+ * is read-only), and a GERROR toggle state other than the hardware's.  So
+ * a queue whose cached error is active is held: the cache keeps serving
+ * it, and the hardware queue stays disabled until the guest acknowledges
+ * (GERRORN = GERROR), exactly as a stopped queue stays stopped.  And where
+ * the guest's GERROR differs from the hardware's (a new vIOMMU, an
+ * acknowledged CMDQ_INIT_ERR), the difference is kept as a bias and the
+ * queue is served through the trap, GERROR and GERRORN translated.
  */
 #include "tegra241.h"
+
+/* The queue's registers are in the hardware (maybe translated). */
+static bool
+tegra241_vcmdq_backed(const Tegra241Cmdqv *s, unsigned q)
+{
+    return s->live[q] && s->page && !s->held[q];
+}
+
+static volatile uint32_t *
+tegra241_vcmdq_page_reg(Tegra241Cmdqv *s, unsigned q, uint32_t reg)
+{
+    return (volatile uint32_t *)(s->page + q * T241_VCMDQ_STRIDE + reg);
+}
+
+static uint32_t
+tegra241_vcmdq_bias(const Tegra241Cmdqv *s, unsigned q, uint32_t reg)
+{
+    return reg == T241_VCMDQ_GERROR || reg == T241_VCMDQ_GERRORN ?
+           s->gerror_bias[q] : 0;
+}
+
+/* A hardware register as the guest sees it; only while backed. */
+static uint32_t
+tegra241_vcmdq_backed_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg)
+{
+    return GUINT32_FROM_LE(*tegra241_vcmdq_page_reg(s, q, reg)) ^
+           tegra241_vcmdq_bias(s, q, reg);
+}
+
+static void
+tegra241_vcmdq_backed_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
+                            uint32_t value)
+{
+    *tegra241_vcmdq_page_reg(s, q, reg) =
+        GUINT32_TO_LE(value ^ tegra241_vcmdq_bias(s, q, reg));
+}
 
 bool
 tegra241_vcmdq_init_err_pending(const Tegra241Cmdqv *s, unsigned q)
@@ -23,9 +69,10 @@ tegra241_vcmdq_error_active(Tegra241Cmdqv *s, unsigned q)
 {
     const Tegra241Vcmdq *c = &s->r.q[q];
 
-    if (tegra241_vcmdq_on_hw(s, q)) {
-        return tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_GERROR) !=
-               tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_GERRORN);
+    /* The bias is the same on both: compare the hardware's. */
+    if (tegra241_vcmdq_backed(s, q)) {
+        return tegra241_vcmdq_backed_read(s, q, T241_VCMDQ_GERROR) !=
+               tegra241_vcmdq_backed_read(s, q, T241_VCMDQ_GERRORN);
     }
     return c->gerror != c->gerrorn;
 }
@@ -61,6 +108,7 @@ tegra241_vcmdq_cache_status(Tegra241Cmdqv *s, unsigned q)
 }
 
 static bool tegra241_vcmdq_ready(Tegra241Cmdqv *s, unsigned q);
+static void tegra241_vcmdq_release(Tegra241Cmdqv *s, unsigned q);
 static void tegra241_vcmdq_check_waiting(Tegra241Cmdqv *s, unsigned q);
 static void tegra241_vcmdq_report(Tegra241Cmdqv *s);
 
@@ -83,6 +131,10 @@ tegra241_vcmdq_page0_read(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
     }
     if (tegra241_vcmdq_on_hw(s, q)) {
         *value = tegra241_vcmdq_hw_read(s, q, reg);
+        return true;
+    }
+    if (tegra241_vcmdq_backed(s, q)) {
+        *value = tegra241_vcmdq_backed_read(s, q, reg);
         return true;
     }
     switch (reg) {
@@ -127,6 +179,10 @@ tegra241_vcmdq_page0_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
         tegra241_vcmdq_hw_write(s, q, reg, value);
         return true;
     }
+    if (tegra241_vcmdq_backed(s, q)) {
+        tegra241_vcmdq_backed_write(s, q, reg, value);
+        return true;
+    }
     switch (reg) {
     case T241_VCMDQ_CONS:
         c->cons = value;
@@ -144,10 +200,14 @@ tegra241_vcmdq_page0_write(Tegra241Cmdqv *s, unsigned q, uint32_t reg,
     if (tegra241_cmdqv_accel(s)) {
         /* Work for a queue that waits on the order shows it. */
         tegra241_vcmdq_check_waiting(s, q);
-        /* Acknowledging an INIT_ERR retries a queue that is not up, so a
+        /* The guest acknowledged a held queue's error: it may run.
+         * Acknowledging an INIT_ERR retries a queue that is not up, so a
          * queue that still cannot run shows it again. */
-        if (reg == T241_VCMDQ_GERRORN && !s->live[q] &&
-            tegra241_vcmdq_ready(s, q)) {
+        if (reg == T241_VCMDQ_GERRORN && s->held[q] &&
+            c->gerror == c->gerrorn) {
+            tegra241_vcmdq_release(s, q);
+        } else if (reg == T241_VCMDQ_GERRORN && !s->live[q] &&
+                   tegra241_vcmdq_ready(s, q)) {
             tegra241_vcmdq_update(s, q);
         }
         tegra241_vcmdq_report(s);
@@ -404,11 +464,12 @@ tegra241_vcmdq_update_all(Tegra241Cmdqv *s)
     tegra241_vintf_overlay_update(s);
 }
 
-/* live[] and the page decide together where the guest's registers are. */
+/* live[], held[], the bias and the page decide together where the
+ * guest's registers are; the fast path and the overlay need all four. */
 static void
 tegra241_vcmdq_sync_slot(Tegra241Cmdqv *s, unsigned q)
 {
-    s->hw_slot[q] = s->live[q] && s->page ?
+    s->hw_slot[q] = tegra241_vcmdq_backed(s, q) && !s->gerror_bias[q] ?
                     s->page + q * T241_VCMDQ_STRIDE : NULL;
 }
 
@@ -417,6 +478,10 @@ tegra241_vcmdq_set_live(Tegra241Cmdqv *s, unsigned q, bool live)
 {
     s->live[q] = live;
     s->waiting[q] = false;
+    if (!live) {
+        s->held[q] = false;
+        s->gerror_bias[q] = 0;
+    }
     tegra241_vcmdq_sync_slot(s, q);
 }
 
@@ -432,36 +497,45 @@ tegra241_vcmdq_set_page(Tegra241Cmdqv *s, uint8_t *page, uint64_t len)
     }
 }
 
+/* A held queue's cache is already the guest's view. */
 void
 tegra241_vcmdq_snapshot(Tegra241Cmdqv *s, unsigned q)
 {
     Tegra241Vcmdq *c = &s->r.q[q];
 
-    if (!tegra241_vcmdq_on_hw(s, q)) {
+    if (!tegra241_vcmdq_backed(s, q)) {
         return;
     }
-    c->cons = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_CONS);
-    c->prod = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_PROD);
-    c->config = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_CONFIG) &
+    c->cons = tegra241_vcmdq_backed_read(s, q, T241_VCMDQ_CONS);
+    c->prod = tegra241_vcmdq_backed_read(s, q, T241_VCMDQ_PROD);
+    c->config = tegra241_vcmdq_backed_read(s, q, T241_VCMDQ_CONFIG) &
                 T241_VCMDQ_CONFIG_EN;
-    c->gerror = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_GERROR) &
+    c->gerror = tegra241_vcmdq_backed_read(s, q, T241_VCMDQ_GERROR) &
                 T241_GERROR_WRITABLE;
-    c->gerrorn = tegra241_vcmdq_hw_read(s, q, T241_VCMDQ_GERRORN) &
+    c->gerrorn = tegra241_vcmdq_backed_read(s, q, T241_VCMDQ_GERRORN) &
                  T241_GERROR_WRITABLE;
 }
 
-/* GERRORN stays with the hardware: it owns the error handshake. */
+/*
+ * The cache moves into the hardware queue, which has no active error (the
+ * kernel acknowledged any when it set it up): the guest's GERROR becomes
+ * the hardware's plus the bias, and GERRORN follows.  CONS goes with its
+ * error field, as the guest left it; the hardware clears it on resuming.
+ */
 static void
-tegra241_vcmdq_push(Tegra241Cmdqv *s, unsigned q)
+tegra241_vcmdq_release(Tegra241Cmdqv *s, unsigned q)
 {
     const Tegra241Vcmdq *c = &s->r.q[q];
+    uint32_t hw_gerror;
 
-    if (!tegra241_vcmdq_on_hw(s, q)) {
-        return;
-    }
-    tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_CONS, c->cons);
-    tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_PROD, c->prod);
-    tegra241_vcmdq_hw_write(s, q, T241_VCMDQ_CONFIG, c->config);
+    s->held[q] = false;
+    hw_gerror = GUINT32_FROM_LE(*tegra241_vcmdq_page_reg(s, q,
+                                                         T241_VCMDQ_GERROR));
+    s->gerror_bias[q] = (c->gerror ^ hw_gerror) & T241_GERROR_WRITABLE;
+    tegra241_vcmdq_sync_slot(s, q);
+    tegra241_vcmdq_backed_write(s, q, T241_VCMDQ_CONS, c->cons);
+    tegra241_vcmdq_backed_write(s, q, T241_VCMDQ_PROD, c->prod);
+    tegra241_vcmdq_backed_write(s, q, T241_VCMDQ_CONFIG, c->config);
 }
 
 void
@@ -488,9 +562,13 @@ tegra241_vcmdq_hw_queue_changed(void *state, uint32_t type, uint32_t index,
         if (s->live[index]) {
             break;             /* never overwrite a running queue */
         }
-        tegra241_vcmdq_set_live(s, index, true);
-        tegra241_vcmdq_push(s, index);
         tegra241_vcmdq_clear_init_err(s, index);
+        /* Stopped on an error: it stays stopped until acknowledged. */
+        s->held[index] = tegra241_vcmdq_error_active(s, index);
+        tegra241_vcmdq_set_live(s, index, true);
+        if (s->page && !s->held[index]) {
+            tegra241_vcmdq_release(s, index);
+        }
         break;
     case SMMU_EXT_HWQ_FAILED:
         tegra241_vcmdq_set_live(s, index, false);
