@@ -73,6 +73,10 @@ typedef struct Tegra241Cmdqv {
     uint8_t *hw_slot[T241_MAX_QUEUES];
     bool consuming;            /* emulated: inside a ring walk */
     GError *hwq_report;        /* queue failures of the current write */
+    /* Inside tegra241_vcmdq_update_all(): the queues the core has already
+     * brought up or given up on in this write, so none is tried twice. */
+    bool updating_all;
+    bool settled[T241_MAX_QUEUES];
     unsigned n_vdevices;
 
     /*

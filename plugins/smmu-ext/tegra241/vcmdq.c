@@ -452,9 +452,15 @@ tegra241_vcmdq_update_all(Tegra241Cmdqv *s)
     }
     if (s->page && smmu_ext_core_has_viommu(s->core) &&
         tegra241_vintf_enabled(s)) {
+        /* Bringing up queue q may bring up (or fail) those above it. */
+        memset(s->settled, 0, sizeof(s->settled));
+        s->updating_all = true;
         for (q = 0; q < s->geo.n_queues; q++) {
-            tegra241_vcmdq_update_one(s, q);
+            if (!s->settled[q]) {
+                tegra241_vcmdq_update_one(s, q);
+            }
         }
+        s->updating_all = false;
     } else if (!smmu_ext_core_hw_queue_clear_all(s->core, T241_HWQ_TYPE,
                                                  &err)) {
         smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
@@ -547,6 +553,7 @@ tegra241_vcmdq_hw_queue_changed(void *state, uint32_t type, uint32_t index,
     if (type != T241_HWQ_TYPE || index >= s->geo.n_queues) {
         return;
     }
+    s->settled[index] |= s->updating_all && ev != SMMU_EXT_HWQ_DESTROYING;
     switch (ev) {
     case SMMU_EXT_HWQ_DESTROYING:
         if (s->live[index]) {

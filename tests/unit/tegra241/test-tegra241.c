@@ -452,6 +452,35 @@ test_one_attempt_per_write(Fx *f, gconstpointer data)
 }
 
 static void
+test_one_attempt_side_effect(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    unsigned errors, allocs;
+
+    g_test_summary("a queue the core allocated, and the kernel refused, "
+                   "while bringing up its lower neighbour in the same "
+                   "write is not tried a second time in that write");
+    both_ready_cmdqv_off(f);
+    smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, 1);
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG) | 1u);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+
+    /* VCMDQ0 comes up, VCMDQ1 follows it and is refused */
+    errors = smmu_ext_vmm_reported_errors(f->vmm);
+    allocs = smmu_ext_sim_calls(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC);
+    smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, 2);
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG));
+    g_assert_cmpuint(smmu_ext_sim_calls(f->sim,
+                                        SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC), ==,
+                     allocs + 2);
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 1), ==, 4);
+    g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 1);
+    g_assert_nonnull(strstr(smmu_ext_vmm_last_error(f->vmm), "VCMDQ1"));
+}
+
+static void
 test_viommu_recreate_bad_base(Fx *f, gconstpointer data)
 {
     T241Guest *g = &f->g;
@@ -714,6 +743,8 @@ main(int argc, char **argv)
     ADD("/tegra241/hw-queue/cmdqv-disable", test_cmdqv_disable);
     ADD("/tegra241/hw-queue/one-attempt-per-write",
         test_one_attempt_per_write);
+    ADD("/tegra241/hw-queue/one-attempt-side-effect",
+        test_one_attempt_side_effect);
     ADD("/tegra241/hw-queue/viommu-recreate-bad-base",
         test_viommu_recreate_bad_base);
     ADD("/tegra241/hw-queue/order-wait-init-err", test_order_wait_init_err);
