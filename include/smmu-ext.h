@@ -648,9 +648,11 @@ smmu_ext_core_geometry(const SmmuExtCore *core);
  * destroyed in descending index, so changing or clearing index i destroys
  * and re-creates every live index above it (with DESTROYING / LIVE
  * notifications).  A queue whose lower neighbour is missing waits (FAILED
- * with SMMU_EXT_ERROR_ORDER) and is allocated once the neighbour exists.
- * Returns false with every error of the operation when an allocation
- * failed; the module is also told through hw_queue_changed.
+ * with SMMU_EXT_ERROR_ORDER, told once) and is allocated once the
+ * neighbour exists.  A queue the kernel refused is tried once per set of
+ * it (and once more on a new vIOMMU), never again behind the module's
+ * back.  Returns false with every error of the operation when an
+ * allocation failed; the module is also told through hw_queue_changed.
  */
 SMMU_EXT_API bool
 smmu_ext_core_hw_queue_set(SmmuExtCore *core, uint32_t type, uint32_t index,

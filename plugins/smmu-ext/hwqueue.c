@@ -6,6 +6,13 @@
  * computes the smallest legal sequence of destroys and allocations, tells
  * the module before each destroy and after each allocation, and never
  * touches a live queue whose parameters did not change.
+ *
+ * One attempt per request: a queue the kernel refused is not tried again
+ * until the module asks for it again (a guest write to one of its
+ * preconditions) or the vIOMMU is re-created, so a failure the module has
+ * shown the guest stays true, and a persistent one costs one ioctl per
+ * request, not one per request of every other queue.  A queue waiting for
+ * a lower index is told once, and allocated as soon as the order allows.
  */
 #include "instance-priv.h"
 
@@ -55,6 +62,14 @@ notify(SmmuExtCore *core, const SmmuExtHwq *q, SmmuExtHwQueueEvent ev,
     if (core->ops->hw_queue_changed) {
         core->ops->hw_queue_changed(core->state, q->type, q->index, ev, err);
     }
+}
+
+/* The module asks again: the next reconcile makes one new attempt. */
+static void
+hwq_forget_outcome(SmmuExtHwq *q)
+{
+    q->failed = false;
+    q->waiting = false;
 }
 
 static bool
@@ -133,21 +148,29 @@ allocate_up(SmmuExtCore *core, uint32_t type, uint32_t want, GError **errp)
             next = q->index + 1;
             continue;
         }
-        if (!q->desired) {
-            continue;
+        if (!q->desired || q->failed) {
+            continue;          /* a refused queue waits to be asked again */
         }
         if (q->index != next) {
+            if (q->waiting && q->index != want) {
+                continue;      /* the module knows already */
+            }
+            q->waiting = true;
             err = order_error(q);
         } else if (smmu_ext_iommufd_hw_queue_alloc(inst->iommufd,
                                                    inst->viommu_id, type,
                                                    q->index, q->gpa, q->len,
                                                    &q->id, &err)) {
             q->live = true;
+            q->waiting = false;
             q->live_gpa = q->gpa;
             q->live_len = q->len;
             next = q->index + 1;
             notify(core, q, SMMU_EXT_HWQ_LIVE, NULL);
             continue;
+        } else {
+            q->failed = true;
+            q->waiting = false;
         }
         notify(core, q, SMMU_EXT_HWQ_FAILED, err);
         if (q->index == want ||
@@ -204,6 +227,10 @@ smmu_ext_hwq_destroy_all(SmmuExtCore *core, GError **errp)
         q->live = false;
         q->id = 0;
     }
+    /* A new vIOMMU gets one fresh attempt at every desired queue. */
+    for (guint i = 0; i < core->hwqs->len; i++) {
+        hwq_forget_outcome(hwq_at(core, i));
+    }
 }
 
 /* --- module services ------------------------------------------------------ */
@@ -227,6 +254,7 @@ smmu_ext_core_hw_queue_set(SmmuExtCore *core, uint32_t type, uint32_t index,
     q->desired = true;
     q->gpa = gpa;
     q->len = len;
+    hwq_forget_outcome(q);
     return hwq_reconcile(core, type, index, errp);
 }
 
@@ -242,6 +270,7 @@ smmu_ext_core_hw_queue_clear(SmmuExtCore *core, uint32_t type,
         return TRUE;
     }
     q->desired = false;
+    hwq_forget_outcome(q);
     return hwq_reconcile(core, type, index, errp);
 }
 
@@ -257,6 +286,7 @@ smmu_ext_core_hw_queue_clear_all(SmmuExtCore *core, uint32_t type,
 
         if (q->type == type && (q->desired || q->live)) {
             q->desired = false;
+            hwq_forget_outcome(q);
             any = true;
         }
     }

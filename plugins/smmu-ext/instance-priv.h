@@ -36,6 +36,14 @@ typedef struct SmmuExtHwq {
     uint64_t live_gpa;
     uint64_t live_len;
     uint32_t id;
+    /*
+     * Not live, and the module was told why: the kernel refused these
+     * parameters on this vIOMMU (failed; tried again only when the module
+     * asks again or the vIOMMU is re-created), or a lower index is missing
+     * (waiting; allocated as soon as it may be).
+     */
+    bool failed;
+    bool waiting;
 } SmmuExtHwq;
 
 typedef struct SmmuExtMapping {

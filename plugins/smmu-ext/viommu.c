@@ -204,6 +204,7 @@ viommu_extension_up(SmmuExtInstance *inst, const void *data,
                     uint32_t data_len, GError **errp)
 {
     SmmuExtCore *core = inst->ext;
+    g_autoptr(GError) err = NULL;
     const SmmuExtOps *ops;
 
     if (!core) {
@@ -224,7 +225,16 @@ viommu_extension_up(SmmuExtInstance *inst, const void *data,
         !ops->viommu_ready(core->state, data, data_len, errp)) {
         return FALSE;
     }
-    return smmu_ext_hwq_reconcile_all(core, errp);
+    /*
+     * A queue the kernel refuses is the guest's problem, not the
+     * device's: the module shows it (FAILED), the host hears it once, and
+     * the attach goes on.
+     */
+    if (!smmu_ext_hwq_reconcile_all(core, &err)) {
+        g_prefix_error(&err, "vIOMMU %u: ", inst->viommu_id);
+        smmu_ext_core_report_error(core, err);
+    }
+    return TRUE;
 }
 
 gboolean

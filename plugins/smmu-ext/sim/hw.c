@@ -37,16 +37,17 @@ sim_err_map_set(SimViommu *v, unsigned q, bool on)
                             : v->err_map[q / 64] & ~bit;
 }
 
-/* VCMDQ hw deinit (3.8): disabled, indices zeroed, error acknowledged. */
+/* VCMDQ hw deinit (3.8): disabled, indices zeroed, error acknowledged;
+ * GERROR itself keeps its state. */
 void
-sim_vcmdq_deinit(SimViommu *v, SimHwQueue *hq, unsigned q)
+sim_vcmdq_deinit(SimViommu *v, unsigned q)
 {
     sim_page0_write(v, q, SIM_VCMDQ_CONFIG, 0);
     sim_page0_write(v, q, SIM_VCMDQ_STATUS, 0);
     sim_page0_write(v, q, SIM_VCMDQ_PROD, 0);
     sim_page0_write(v, q, SIM_VCMDQ_CONS, 0);
-    sim_page0_write(v, q, SIM_VCMDQ_GERROR, hq->gerror);
-    sim_page0_write(v, q, SIM_VCMDQ_GERRORN, hq->gerror);
+    sim_page0_write(v, q, SIM_VCMDQ_GERROR, v->gerror[q]);
+    sim_page0_write(v, q, SIM_VCMDQ_GERRORN, v->gerror[q]);
     sim_err_map_set(v, q, false);
 }
 
@@ -69,13 +70,12 @@ sim_cmd_legal(uint8_t op)
 }
 
 static void
-sim_vcmdq_error(SimViommu *v, SimHwQueue *hq, unsigned q, uint32_t code,
-                uint32_t cons)
+sim_vcmdq_error(SimViommu *v, unsigned q, uint32_t code, uint32_t cons)
 {
     sim_page0_write(v, q, SIM_VCMDQ_CONS,
                     cons | (code << SIM_CONS_ERR_SHIFT));
-    hq->gerror ^= SIM_GERROR_CMDQ_ERR;
-    sim_page0_write(v, q, SIM_VCMDQ_GERROR, hq->gerror);
+    v->gerror[q] ^= SIM_GERROR_CMDQ_ERR;
+    sim_page0_write(v, q, SIM_VCMDQ_GERROR, v->gerror[q]);
     sim_err_map_set(v, q, true);
     sim_tegra_report(v);
 }
@@ -90,8 +90,8 @@ sim_vcmdq_step(SmmuExtSim *sim, SimViommu *v, SimHwQueue *hq, unsigned q)
 
     sim_page0_write(v, q, SIM_VCMDQ_STATUS, en);
     /* GERROR is read-only: whatever the guest stored there is undone. */
-    sim_page0_write(v, q, SIM_VCMDQ_GERROR, hq->gerror);
-    if (!en || sim_page0_read(v, q, SIM_VCMDQ_GERRORN) != hq->gerror) {
+    sim_page0_write(v, q, SIM_VCMDQ_GERROR, v->gerror[q]);
+    if (!en || sim_page0_read(v, q, SIM_VCMDQ_GERRORN) != v->gerror[q]) {
         return;
     }
     cons = sim_page0_read(v, q, SIM_VCMDQ_CONS);
@@ -108,13 +108,13 @@ sim_vcmdq_step(SmmuExtSim *sim, SimViommu *v, SimHwQueue *hq, unsigned q)
         uint8_t op;
 
         if (!p) {
-            sim_vcmdq_error(v, hq, q, SIM_CONS_ERR_ABT, cons);
+            sim_vcmdq_error(v, q, SIM_CONS_ERR_ABT, cons);
             return;
         }
         memcpy(&dw0, p, sizeof(dw0));
         op = GUINT64_FROM_LE(dw0) & 0xff;
         if (!sim_cmd_legal(op)) {
-            sim_vcmdq_error(v, hq, q, SIM_CONS_ERR_ILL, cons);
+            sim_vcmdq_error(v, q, SIM_CONS_ERR_ILL, cons);
             return;
         }
         sim->cmd_count[op]++;

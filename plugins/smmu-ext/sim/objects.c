@@ -418,7 +418,7 @@ sim_hw_queue_alloc(SmmuExtSim *sim, struct se_iommu_hw_queue_alloc *cmd)
     v->queues[cmd->index] = hq;
     v->obj.users++;
     /* Revision C deinits the slot before programming BASE. */
-    sim_vcmdq_deinit(v, hq, cmd->index);
+    sim_vcmdq_deinit(v, cmd->index);
     sim->live[SMMU_EXT_SIM_HW_QUEUE]++;
     cmd->out_hw_queue_id = sim_obj_insert(sim, &hq->obj, SIM_OBJ_HW_QUEUE);
     return 0;
@@ -429,7 +429,7 @@ sim_hw_queue_free(SmmuExtSim *sim, SimHwQueue *hq)
 {
     SimViommu *v = hq->viommu;
 
-    sim_vcmdq_deinit(v, hq, hq->index);
+    sim_vcmdq_deinit(v, hq->index);
     v->queues[hq->index] = NULL;
     if (hq->index > 0 && v->queues[hq->index - 1]) {
         v->queues[hq->index - 1]->obj.users--;

@@ -94,7 +94,6 @@ typedef struct SimHwQueue {
     uint64_t len;
     unsigned log2size;       /* log2 of 16-byte entries */
     uint64_t base;           /* page1 BASE as the host programmed it */
-    uint32_t gerror;         /* hardware's GERROR (read-only to the guest) */
 } SimHwQueue;
 
 typedef struct SimRecord {
@@ -129,6 +128,9 @@ struct SimViommu {
     uint64_t mmap_offset;
     bool mmap_registered;
     SimHwQueue *queues[SIM_N_LVCMDQS];
+    /* Each VCMDQ's GERROR: a read-only hardware toggle that outlives the
+     * HW queues on it (their setup and teardown only acknowledge it). */
+    uint32_t gerror[SIM_N_LVCMDQS];
     SimVdevice *sid_owner[SIM_N_SID_SLOTS];
     uint32_t sid_match[SIM_N_SID_SLOTS];
     uint32_t sid_replace[SIM_N_SID_SLOTS];
@@ -224,7 +226,7 @@ void sim_unmap_all(SmmuExtSim *sim);
 uint32_t sim_page0_read(const SimViommu *v, unsigned q, unsigned reg);
 void sim_page0_write(SimViommu *v, unsigned q, unsigned reg, uint32_t val);
 /* Queue slot reset as the host driver's VCMDQ deinit does it. */
-void sim_vcmdq_deinit(SimViommu *v, SimHwQueue *hq, unsigned q);
+void sim_vcmdq_deinit(SimViommu *v, unsigned q);
 gboolean sim_tegra_report(SimViommu *v);
 
 /* --- fault.c ------------------------------------------------------------ */

@@ -136,6 +136,7 @@ tegra241_cmdqv_finalize(void *state)
     /* The core has torn down the kernel objects and the mapping. */
     tegra241_vcmdq_set_page(s, NULL, 0);
     g_clear_pointer(&s->counters, g_free);
+    g_clear_error(&s->hwq_report);
 }
 
 bool
@@ -207,11 +208,26 @@ tegra241_cmdqv_vdevice_changed(void *state, uint32_t dev_id, uint64_t vsid,
     }
 }
 
+/*
+ * GERROR is a toggle the hardware never resets (the host's queue setup
+ * only acknowledges it), so reset keeps its state with no active error,
+ * in both modes; a new HW queue then shows what the guest sees.  The
+ * CMDQ_INIT_ERR bit is the model's own and goes.
+ */
 void
 tegra241_cmdqv_reset_regs(Tegra241Cmdqv *s)
 {
+    uint32_t gerror[T241_MAX_QUEUES];
+    unsigned q;
+
+    for (q = 0; q < T241_MAX_QUEUES; q++) {
+        gerror[q] = s->r.q[q].gerror & ~T241_GERROR_CMDQ_INIT_ERR;
+    }
     memset(&s->r, 0, sizeof(s->r));
     s->r.config = T241_CONFIG_RESET;
+    for (q = 0; q < T241_MAX_QUEUES; q++) {
+        s->r.q[q].gerror = s->r.q[q].gerrorn = gerror[q];
+    }
     s->n_allocated = 0;
 }
 

@@ -83,12 +83,26 @@ typedef struct Tegra241Cmdqv {
     uint64_t page_len;
     bool live[T241_MAX_QUEUES];      /* host HW queue exists */
     /*
-     * Queue q's slot in the host page while it is live there, else NULL:
-     * the one test the MMIO fast path makes.  Written only by
-     * tegra241_vcmdq_set_live() and tegra241_vcmdq_set_page().
+     * A live queue the hardware cannot show as the guest left it: held
+     * while its error is unacknowledged (the cache serves it, the host
+     * queue stays disabled), and GERROR's difference from the hardware's
+     * (the trap translates).  vcmdq.c's header says why.
+     */
+    bool held[T241_MAX_QUEUES];
+    uint32_t gerror_bias[T241_MAX_QUEUES];
+    bool waiting[T241_MAX_QUEUES];   /* for a lower index (the core's ORDER) */
+    /*
+     * Queue q's slot in the host page while it is live there, neither
+     * held nor biased, else NULL: the one test the MMIO fast path makes.
+     * Written only through tegra241_vcmdq_sync_slot() in vcmdq.c.
      */
     uint8_t *hw_slot[T241_MAX_QUEUES];
     bool consuming;            /* emulated: inside a ring walk */
+    GError *hwq_report;        /* queue failures of the current write */
+    /* Inside tegra241_vcmdq_update_all(): the queues the core has already
+     * brought up or given up on in this write, so none is tried twice. */
+    bool updating_all;
+    bool settled[T241_MAX_QUEUES];
     unsigned n_vdevices;
 
     /*

@@ -163,8 +163,9 @@ tegra241_vintf_write(Tegra241Cmdqv *s, uint32_t offset, uint64_t value,
 
 /*
  * The host page may stand in for 0x30000 only while both views agree:
- * every allocated queue is live in hardware and none carries an INIT_ERR
- * that only the cache knows about.
+ * every allocated queue is live in hardware as the guest sees it (not
+ * held, not translated) and none carries an INIT_ERR that only the cache
+ * knows about.
  */
 static bool
 tegra241_vintf_overlay_wanted(Tegra241Cmdqv *s)
@@ -179,10 +180,10 @@ tegra241_vintf_overlay_wanted(Tegra241Cmdqv *s)
         if (tegra241_vcmdq_init_err_pending(s, q)) {
             return false;
         }
-        if (tegra241_vcmdq_allocated(s, q) && !s->live[q]) {
+        if (tegra241_vcmdq_allocated(s, q) && !tegra241_vcmdq_on_hw(s, q)) {
             return false;
         }
-        any_live |= s->live[q];
+        any_live |= tegra241_vcmdq_on_hw(s, q);
     }
     return any_live;
 }

@@ -234,6 +234,149 @@ test_realloc_failure(Fixture *f, gconstpointer data)
 }
 
 static void
+test_failure_not_retried(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    g_autofree char *trace2 = NULL;
+    g_autofree char *trace3 = NULL;
+    guint mark;
+
+    g_test_summary("a queue the kernel refused is not tried again when "
+                   "another queue is set: the failure stays true until "
+                   "that queue is asked for again");
+    test_seam_fail(f->seam, SEAM_IOCTL, SE_IOMMU_HW_QUEUE_ALLOC, 1, ENOMEM,
+                   1);
+    g_assert_false(hwq_set(0, Q0_GPA, &err));
+    g_clear_error(&err);
+
+    /* The fault was transient, but nobody asked for q0 again. */
+    mark = fixture_mark(f);
+    g_assert_false(hwq_set(1, Q1_GPA, &err));
+    g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_ORDER);
+    g_clear_error(&err);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==, "FAILED 1:1 code 15");
+    g_assert_false(smmu_ext_core_hw_queue_live(test_ext.core, TEST_HWQ_TYPE,
+                                               0));
+
+    /* Setting q1 again tells the module again, still with no ioctl. */
+    mark = fixture_mark(f);
+    g_assert_false(hwq_set(1, Q1_GPA, &err));
+    g_clear_error(&err);
+    trace2 = fixture_trace(f, mark);
+    g_assert_cmpstr(trace2, ==, "FAILED 1:1 code 15");
+
+    /* Asked again: one attempt, and the waiting neighbour follows. */
+    mark = fixture_mark(f);
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_no_error(err);
+    trace3 = fixture_trace(f, mark);
+    g_assert_cmpstr(trace3, ==,
+                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+}
+
+static void
+test_persistent_failure_one_ioctl(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark = fixture_mark(f);
+    unsigned allocs = 0;
+
+    g_test_summary("with the kernel refusing every allocation, setting "
+                   "eight queues costs one ioctl, and each queue is told "
+                   "once");
+    test_seam_fail(f->seam, SEAM_IOCTL, SE_IOMMU_HW_QUEUE_ALLOC, 1, ENOMEM,
+                   16);
+    for (uint32_t q = 0; q < 8; q++) {
+        g_assert_false(smmu_ext_core_hw_queue_set(test_ext.core,
+                                                  TEST_HWQ_TYPE, q,
+                                                  Q0_GPA + q * 0x10000,
+                                                  QLEN, &err));
+        g_clear_error(&err);
+    }
+    for (guint i = mark; i < test_seam_n_calls(f->seam); i++) {
+        const SeamCall *c = test_seam_call(f->seam, i);
+
+        allocs += c->kind == SEAM_IOCTL &&
+                  c->request == SE_IOMMU_HW_QUEUE_ALLOC;
+    }
+    g_assert_cmpuint(allocs, ==, 1);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "hwq_alloc(1:0)=-12; FAILED 1:0 code 12; "
+                    "FAILED 1:1 code 15; FAILED 1:2 code 15; "
+                    "FAILED 1:3 code 15; FAILED 1:4 code 15; "
+                    "FAILED 1:5 code 15; FAILED 1:6 code 15; "
+                    "FAILED 1:7 code 15");
+}
+
+static void
+test_viommu_failure_keeps_attach(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    g_autofree char *trace2 = NULL;
+    guint mark;
+
+    g_test_summary("a HW queue the kernel refuses while the vIOMMU is "
+                   "(re)created does not fail the attach; the module is "
+                   "told, the host hears it, and a later set brings it up");
+    fixture_instance(f, "on");
+    g_assert_true(smmu_ext_instance_select(f->inst, f->fd, TEST_DEV, &err));
+    g_assert_no_error(err);
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_true(hwq_set(1, Q1_GPA, &err));
+    g_assert_no_error(err);
+
+    mark = fixture_mark(f);
+    test_seam_fail(f->seam, SEAM_IOCTL, SE_IOMMU_HW_QUEUE_ALLOC, 1, EINVAL,
+                   1);
+    g_assert_true(smmu_ext_instance_attach(f->inst, f->fd, TEST_DEV,
+                                           TEST_HWPT, &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(smmu_ext_instance_viommu_id(f->inst), !=, 0);
+    trace = fixture_trace(f, mark);
+    assert_contains(trace, "hwq_alloc(1:0)=-22; FAILED 1:0 code 12; "
+                    "FAILED 1:1 code 15");
+    g_assert_cmpuint(fixture_count_logs(f, G_LOG_LEVEL_WARNING,
+                                        "IOMMU_HW_QUEUE_ALLOC("), ==, 1);
+
+    /* The guest mends it: both queues come up on the new vIOMMU. */
+    mark = fixture_mark(f);
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_no_error(err);
+    trace2 = fixture_trace(f, mark);
+    g_assert_cmpstr(trace2, ==,
+                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+}
+
+static void
+test_viommu_recreate_retries(Fixture *f, gconstpointer data)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark;
+
+    g_test_summary("a queue refused on one vIOMMU gets one fresh attempt "
+                   "on the next: the last device leaves, another comes");
+    test_seam_fail(f->seam, SEAM_IOCTL, SE_IOMMU_HW_QUEUE_ALLOC, 1, ENOMEM,
+                   1);
+    g_assert_false(hwq_set(0, Q0_GPA, &err));
+    g_clear_error(&err);
+    g_assert_true(smmu_ext_instance_detach(f->inst, TEST_DEV, &err));
+    g_assert_no_error(err);
+    mark = fixture_mark(f);
+    fixture_attach(f, TEST_DEV2);
+    trace = fixture_trace(f, mark);
+    assert_contains(trace, "hwq_alloc(1:0); LIVE 1:0");
+    g_assert_true(smmu_ext_instance_detach(f->inst, TEST_DEV2, &err));
+    g_assert_no_error(err);
+    fixture_attach(f, TEST_DEV);
+}
+
+static void
 test_destroy_failure(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
@@ -406,12 +549,20 @@ main(int argc, char **argv)
     ADD("/core/hwqueue/set/alloc-failure", test_alloc_failure);
     ADD("/core/hwqueue/set/realloc-failure-reported", test_realloc_failure);
     ADD("/core/hwqueue/set/destroy-failure-stops", test_destroy_failure);
+    ADD("/core/hwqueue/set/failure-not-retried-by-others",
+        test_failure_not_retried);
+    ADD("/core/hwqueue/set/persistent-failure-one-ioctl",
+        test_persistent_failure_one_ioctl);
     ADD("/core/hwqueue/set/types-independent", test_types_independent);
     ADD("/core/hwqueue/clear/lower-while-upper-live", test_clear_lower);
     ADD("/core/hwqueue/clear/all-descending", test_clear_all);
     ADD("/core/hwqueue/reset/frees-descending", test_reset);
     ADD("/core/hwqueue/reset/cycles-leave-nothing", test_reset_cycles);
     ADD_BARE("/core/hwqueue/viommu/before-and-after", test_before_viommu);
+    ADD_BARE("/core/hwqueue/viommu/failure-keeps-attach",
+             test_viommu_failure_keeps_attach);
+    ADD("/core/hwqueue/viommu/recreate-retries",
+        test_viommu_recreate_retries);
     ADD_BARE("/core/hwqueue/emulated/refused", test_emulated_refused);
 #undef ADD
 #undef ADD_BARE

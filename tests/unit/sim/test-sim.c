@@ -1402,6 +1402,44 @@ test_hw_illegal(Fixture *f, gconstpointer data)
 }
 
 static void
+test_hw_gerror_outlives_queue(Fixture *f, gconstpointer data)
+{
+    void *p0;
+    uint32_t q0;
+
+    g_test_summary("GERROR is the VCMDQ's register, not the HW queue's: a "
+                   "queue destroyed with an error and allocated again shows "
+                   "the same GERROR, acknowledged (GERRORN = GERROR)");
+    make_viommu(f, 2);
+    p0 = map_page0(f);
+    q0 = make_hwq(f, 0, Q_GPA, Q_LEN);
+    put_cmd(f, Q_GPA, 0, 0x03);                 /* CFGI_STE: illegal */
+    wr(p0, 0, CONFIG, 1);
+    wr(p0, 0, PROD, 1);
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmphex(rd(p0, 0, GERROR), ==, 1);
+    g_assert_cmphex(rd(p0, 0, GERRORN), ==, 0);
+
+    /* destroy deinits: acknowledged; the register keeps its value */
+    g_assert_cmpint(try_destroy(f, q0), ==, 0);
+    q0 = make_hwq(f, 0, Q_GPA, Q_LEN);
+    g_assert_cmphex(rd(p0, 0, GERROR), ==, 1);
+    g_assert_cmphex(rd(p0, 0, GERRORN), ==, 1);
+    g_assert_cmphex(rd(p0, 0, CONS), ==, 0);
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmphex(rd(p0, 0, GERROR), ==, 1);
+
+    /* the next error toggles it back */
+    wr(p0, 0, CONFIG, 1);
+    wr(p0, 0, PROD, 1);
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmphex(rd(p0, 0, GERROR), ==, 0);
+    g_assert_cmphex(rd(p0, 0, GERRORN), ==, 1);
+    g_assert_cmpint(try_destroy(f, q0), ==, 0);
+    unmap_page0(f, p0);
+}
+
+static void
 test_hw_slots(Fixture *f, gconstpointer data)
 {
     void *p0;
@@ -1604,6 +1642,8 @@ main(int argc, char **argv)
     ADD("/sim/hw/step/consumes", test_hw_consume, NULL);
     ADD("/sim/hw/step/illegal-opcode", test_hw_illegal, NULL);
     ADD("/sim/hw/slots/deinit-and-drop", test_hw_slots, NULL);
+    ADD("/sim/hw/gerror/outlives-hw-queue", test_hw_gerror_outlives_queue,
+        NULL);
     ADD("/sim/fault/nth-call", test_fault_nth, NULL);
     ADD("/sim/lifecycle/ordered-teardown", test_lifecycle, NULL);
     ADD("/sim/lifecycle/free-with-everything-live",

@@ -189,3 +189,36 @@ t241g_disable(T241Guest *g)
 {
     t241g_vintf_deinit(g);
 }
+
+void
+t241g_dump(T241Guest *g, GArray *out)
+{
+    static const uint32_t config_regs[] = {
+        G_CONFIG, G_PARAM, G_STATUS, G_VI_ERR_MAP_0, G_VI_ERR_MAP_1,
+        G_VI_INT_MASK_0, G_VINTF_CONFIG, G_VINTF_STATUS,
+    };
+    GArray *saved = g->trace;
+
+    g->trace = out;
+    for (unsigned i = 0; i < G_N_ELEMENTS(config_regs); i++) {
+        t241g_r32(g, config_regs[i]);
+    }
+    for (unsigned m = 0; m < 4; m++) {
+        t241g_r32(g, G_CMDQ_ERR_MAP(m));
+        t241g_r32(g, G_LVCMDQ_ERR_MAP(m));
+    }
+    for (unsigned s = 0; s < 16; s++) {
+        t241g_r32(g, G_SID_MATCH(s));
+        t241g_r32(g, G_SID_REPLACE(s));
+    }
+    for (unsigned q = 0; q < g->nq; q++) {
+        t241g_r32(g, G_CMDQ_ALLOC(q));
+        for (unsigned r = 0; r <= G_GERRORN; r += 4) {
+            t241g_r32(g, G_GLOBAL_P0(q) + r);
+            t241g_r32(g, G_VINTF_P0(q) + r);
+        }
+        t241g_r64(g, G_GLOBAL_P1(q) + G_BASE);
+        t241g_r64(g, G_VINTF_P1(q) + G_CONS_BASE);
+    }
+    g->trace = saved;
+}

@@ -73,5 +73,8 @@ void t241g_submit(T241Guest *g, unsigned q, const uint64_t (*cmds)[2],
 void t241g_make_cmd(uint64_t cmd[2], uint8_t op);
 /* device_disable: every queue down (descending), VINTF off. */
 void t241g_disable(T241Guest *g);
+/* Append every register a guest can read without changing queue state
+ * (both page0 apertures, page1, the config page and VINTF0) to @out. */
+void t241g_dump(T241Guest *g, GArray *out);
 
 #endif /* TEST_TEGRA241_GUEST_H */

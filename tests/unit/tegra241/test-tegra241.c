@@ -368,6 +368,210 @@ test_alloc_failure(Fx *f, gconstpointer data)
     g_assert_true(direct);
 }
 
+/* Both queues ready but CMDQV_EN = 0: the next CONFIG write brings them. */
+static void
+both_ready_cmdqv_off(Fx *f)
+{
+    T241Guest *g = &f->g;
+
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG) & ~1u);
+    t241g_w32(g, G_VINTF_CONFIG, 1);
+    for (unsigned q = 0; q < 2; q++) {
+        t241g_w32(g, G_CMDQ_ALLOC(q), (q << 1) | 1);
+        t241g_w64(g, G_VINTF_P1(q) + G_BASE, g->ring[q] | g->log2size);
+        t241g_w32(g, G_VINTF_P0(q) + G_QCONFIG, 1);
+    }
+    g_assert_cmpuint(smmu_ext_sim_live(f->sim, SMMU_EXT_SIM_HW_QUEUE), ==,
+                     0);
+}
+
+/* The INIT_ERR bit of @q's GERROR through both apertures (they agree). */
+static uint32_t
+init_err(Fx *f, unsigned q)
+{
+    T241Guest *g = &f->g;
+    uint32_t gl = t241g_r32(g, G_GLOBAL_P0(q) + G_GERROR) ^
+                  t241g_r32(g, G_GLOBAL_P0(q) + G_GERRORN);
+    uint32_t vi = t241g_r32(g, G_VINTF_P0(q) + G_GERROR) ^
+                  t241g_r32(g, G_VINTF_P0(q) + G_GERRORN);
+
+    g_assert_cmphex(gl, ==, vi);
+    return gl & 4;
+}
+
+static void
+test_one_attempt_per_write(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    unsigned errors, allocs;
+
+    g_test_summary("a CONFIG write that fails VCMDQ0's allocation tries it "
+                   "once: VCMDQ0 keeps CMDQ_INIT_ERR, one report says so "
+                   "(VCMDQ1, idle, only waits for it), and the guest's "
+                   "acknowledgement retries");
+    both_ready_cmdqv_off(f);
+    errors = smmu_ext_vmm_reported_errors(f->vmm);
+    allocs = smmu_ext_sim_calls(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC);
+    smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, 1);
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG) | 1u);
+
+    /* what the report says is still true once the write is done */
+    g_assert_cmpuint(smmu_ext_sim_calls(f->sim,
+                                        SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC), ==,
+                     allocs + 1);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+    g_assert_cmphex(init_err(f, 1), ==, 0);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_QSTATUS), ==, 0);
+    g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 1);
+    g_assert_nonnull(strstr(smmu_ext_vmm_last_error(f->vmm),
+                            "CMDQ_INIT_ERR"));
+    g_assert_nonnull(strstr(smmu_ext_vmm_last_error(f->vmm), "VCMDQ0"));
+
+    /* a persistent failure: still one ioctl and one report per write */
+    for (unsigned i = 1; i <= 4; i++) {
+        smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, i);
+    }
+    allocs = smmu_ext_sim_calls(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC);
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG));
+    g_assert_cmpuint(smmu_ext_sim_calls(f->sim,
+                                        SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC), ==,
+                     allocs + 1);
+    g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 2);
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+    smmu_ext_sim_fail_clear(f->sim);
+
+    /* the guest acknowledges VCMDQ0's error: that is its retry */
+    t241g_w32(g, G_VINTF_P0(0) + G_GERRORN,
+              t241g_r32(g, G_VINTF_P0(0) + G_GERROR));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 0);
+    g_assert_cmphex(init_err(f, 1), ==, 0);
+    g_assert_cmphex(t241g_poll(g, G_VINTF_P0(1) + G_QSTATUS, 1, 1), ==, 1);
+    g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 2);
+}
+
+static void
+test_one_attempt_side_effect(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    unsigned errors, allocs;
+
+    g_test_summary("a queue the core allocated, and the kernel refused, "
+                   "while bringing up its lower neighbour in the same "
+                   "write is not tried a second time in that write");
+    both_ready_cmdqv_off(f);
+    smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, 1);
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG) | 1u);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+
+    /* VCMDQ0 comes up, VCMDQ1 follows it and is refused */
+    errors = smmu_ext_vmm_reported_errors(f->vmm);
+    allocs = smmu_ext_sim_calls(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC);
+    smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, 2);
+    t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG));
+    g_assert_cmpuint(smmu_ext_sim_calls(f->sim,
+                                        SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC), ==,
+                     allocs + 2);
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 1), ==, 4);
+    g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 1);
+    g_assert_nonnull(strstr(smmu_ext_vmm_last_error(f->vmm), "VCMDQ1"));
+}
+
+static void
+test_viommu_recreate_bad_base(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    uint64_t cmds[1][2];
+    g_autoptr(GError) err = NULL;
+
+    g_test_summary("a BASE the kernel refuses does not fail the attach that "
+                   "re-creates the vIOMMU: the queue shows CMDQ_INIT_ERR "
+                   "and a mending BASE write brings it up");
+    t241g_probe(g);
+    t241g_hw_reset(g);
+    /* 4 KiB queue at a 256-byte offset: not aligned to its length */
+    t241g_w64(g, G_VINTF_P1(0) + G_BASE, (g->ring[0] + 0x100) | g->log2size);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+
+    /* the last device leaves, another comes: a new vIOMMU */
+    g_assert_true(smmu_ext_vmm_detach(f->vmm, FX_DEV, &err));
+    g_assert_no_error(err);
+    g_assert_true(smmu_ext_vmm_attach(f->vmm, FX_DEV + 1, true, FX_VSID,
+                                      &err));
+    g_assert_no_error(err);
+    g_assert_cmpuint(smmu_ext_sim_live(f->sim, SMMU_EXT_SIM_VIOMMU), ==, 1);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_QSTATUS), ==, 0);
+
+    /* persistent ENOMEM on the next re-creation: still attached */
+    g_assert_true(smmu_ext_vmm_detach(f->vmm, FX_DEV + 1, &err));
+    g_assert_no_error(err);
+    for (unsigned i = 1; i <= 4; i++) {
+        smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, i);
+    }
+    g_assert_true(smmu_ext_vmm_attach(f->vmm, FX_DEV, true, FX_VSID, &err));
+    g_assert_no_error(err);
+    smmu_ext_sim_fail_clear(f->sim);
+
+    /* the guest mends BASE: both queues run */
+    t241g_w64(g, G_VINTF_P1(0) + G_BASE, g->ring[0] | g->log2size);
+    t241g_w32(g, G_VINTF_P0(0) + G_GERRORN,
+              t241g_r32(g, G_VINTF_P0(0) + G_GERROR));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 0), ==, 0);
+    t241g_make_cmd(cmds[0], G_CMD_SYNC);
+    t241g_submit(g, 0, cmds, 1);
+    g_assert_cmphex(t241g_poll(g, G_VINTF_P0(0) + G_CONS, ~0u, 1), ==, 1);
+}
+
+static void
+test_order_wait_init_err(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    uint64_t cmds[1][2];
+    bool direct = true;
+
+    g_test_summary("VCMDQ1 left mapped and enabled while LVCMDQ0 is "
+                   "unmapped cannot run (the kernel keeps queues "
+                   "ascending): given commands, it shows CMDQ_INIT_ERR and "
+                   "STATUS.EN = 0 in both apertures; mapping LVCMDQ0 again "
+                   "brings both back, the error gone and the commands run");
+    t241g_probe(g);
+    t241g_hw_reset(g);
+    t241g_w32(g, G_CMDQ_ALLOC(0), t241g_r32(g, G_CMDQ_ALLOC(0)) & ~1u);
+    g_assert_false(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    /* idle, it only waits (a Linux reset passes through this state) */
+    g_assert_cmphex(init_err(f, 1), ==, 0);
+
+    t241g_make_cmd(cmds[0], G_CMD_SYNC);
+    t241g_submit(g, 1, cmds, 1);
+    smmu_ext_vmm_step(f->vmm, 1);
+    g_assert_cmphex(init_err(f, 1), ==, 4);
+    g_assert_cmphex(t241g_r32(g, G_GLOBAL_P0(1) + G_QSTATUS), ==, 0);
+    g_assert_cmphex(smmu_ext_vmm_read(f->vmm, G_VINTF_P0(1) + G_QSTATUS, 4,
+                                      &direct), ==, 0);
+    g_assert_false(direct);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(1) + G_QCONFIG), ==, 1);
+    g_assert_nonnull(strstr(smmu_ext_vmm_last_error(f->vmm), "VCMDQ1"));
+
+    t241g_w32(g, G_CMDQ_ALLOC(0), t241g_r32(g, G_CMDQ_ALLOC(0)) | 1u);
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 0, NULL, NULL));
+    g_assert_true(smmu_ext_sim_hw_queue(f->sim, 1, NULL, NULL));
+    g_assert_cmphex(init_err(f, 1), ==, 0);
+    g_assert_cmphex(t241g_poll(g, G_VINTF_P0(1) + G_QSTATUS, 1, 1), ==, 1);
+    g_assert_cmphex(t241g_poll(g, G_VINTF_P0(1) + G_CONS, ~0u, 1), ==, 1);
+    smmu_ext_vmm_read(f->vmm, G_VINTF_P0(1) + G_CONS, 4, &direct);
+    g_assert_true(direct);
+}
+
 static void
 test_reset(Fx *f, gconstpointer data)
 {
@@ -539,6 +743,13 @@ main(int argc, char **argv)
     ADD("/tegra241/hw-queue/live-queue-kept", test_live_queue_kept);
     ADD("/tegra241/hw-queue/alloc-failure-init-err", test_alloc_failure);
     ADD("/tegra241/hw-queue/cmdqv-disable", test_cmdqv_disable);
+    ADD("/tegra241/hw-queue/one-attempt-per-write",
+        test_one_attempt_per_write);
+    ADD("/tegra241/hw-queue/one-attempt-side-effect",
+        test_one_attempt_side_effect);
+    ADD("/tegra241/hw-queue/viommu-recreate-bad-base",
+        test_viommu_recreate_bad_base);
+    ADD("/tegra241/hw-queue/order-wait-init-err", test_order_wait_init_err);
     ADD("/tegra241/apertures/coherent", test_apertures_coherent);
     ADD("/tegra241/error/illegal-command-recovers", test_error_recovers);
     ADD("/tegra241/error/stale-event-not-sticky", test_error_stale_event);
