@@ -41,26 +41,36 @@ pass "meson install --destdir $dest"
 libdir=$dest$SE_LIBDIR
 moddir=$dest$SE_MODULEDIR
 
-# --- the library --------------------------------------------------------
-lib=$libdir/libsmmu-ext.so.0
-[ -f "$lib" ] || fail "$lib missing"
-[ -L "$libdir/libsmmu-ext.so" ] || fail "$libdir/libsmmu-ext.so (dev symlink) missing"
-soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
-[ "$soname" = "libsmmu-ext.so.0" ] || fail "SONAME is '$soname', want libsmmu-ext.so.0"
-pass "SONAME $soname"
-
-# Only smmu_ext_* leaves the library, all under a version node.
-readelf --dyn-syms -W "$lib" |
-    awk '$5 == "GLOBAL" && $7 != "UND" && $4 != "SECTION" { print $8 }' \
-    >"$tmp/exports"
-[ -s "$tmp/exports" ] || fail "no exported symbols found in $lib"
-if grep -v -e '^smmu_ext_[A-Za-z0-9_]*@@SMMU_EXT_' -e '^SMMU_EXT_[0-9.]*$' \
-        "$tmp/exports" >"$tmp/stray"; then
-    fail "unexpected exports: $(tr '\n' ' ' <"$tmp/stray")"
-fi
+# --- the libraries ------------------------------------------------------
+# $1: file name, $2: SONAME, $3: version node prefix.  Only smmu_ext_*
+# leaves a library, each name under a version node.
+check_lib() {
+    lib=$libdir/$2
+    [ -f "$lib" ] || fail "$lib missing"
+    [ -L "$libdir/$1" ] || fail "$libdir/$1 (dev symlink) missing"
+    soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
+    [ "$soname" = "$2" ] || fail "SONAME of $1 is '$soname', want $2"
+    readelf --dyn-syms -W "$lib" |
+        awk '$5 == "GLOBAL" && $7 != "UND" && $4 != "SECTION" { print $8 }' \
+        >"$tmp/exports"
+    [ -s "$tmp/exports" ] || fail "no exported symbols found in $lib"
+    if grep -v -e "^smmu_ext_[A-Za-z0-9_]*@@$3" -e "^$3[0-9.]*\$" \
+            "$tmp/exports" >"$tmp/stray"; then
+        fail "unexpected exports of $2: $(tr '\n' ' ' <"$tmp/stray")"
+    fi
+    pass "$2: SONAME, $(wc -l <"$tmp/exports") exports, all smmu_ext_*@@$3*"
+}
+check_lib libsmmu-ext.so libsmmu-ext.so.1 SMMU_EXT_1
 grep -q '^smmu_ext_version_string@@' "$tmp/exports" ||
     fail "smmu_ext_version_string is not exported"
-pass "$(wc -l <"$tmp/exports") versioned exports, all smmu_ext_*"
+if grep -q -e '^smmu_ext_sim_' -e '^smmu_ext_vmm_' "$tmp/exports"; then
+    fail "the simulator is exported by libsmmu-ext.so.1"
+fi
+check_lib libsmmu-ext-sim.so libsmmu-ext-sim.so.0 SMMU_EXT_SIM_
+readelf -d "$libdir/libsmmu-ext-sim.so.0" |
+    grep -q 'NEEDED.*\[libsmmu-ext\.so\.1\]' ||
+    fail "libsmmu-ext-sim.so.0 does not link libsmmu-ext.so.1"
+lib=$libdir/libsmmu-ext.so.1
 
 # --- headers and pkg-config ----------------------------------------------
 for h in smmu-ext.h smmu-ext-sim.h; do
@@ -70,6 +80,7 @@ pass "headers"
 
 pc=$libdir/pkgconfig/smmu-ext.pc
 [ -f "$pc" ] || fail "$pc missing"
+[ -f "$libdir/pkgconfig/smmu-ext-sim.pc" ] || fail "smmu-ext-sim.pc missing"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 pc_moddir=$(pkg-config --variable=moduledir smmu-ext)
 [ "$pc_moddir" = "$SE_MODULEDIR" ] ||
