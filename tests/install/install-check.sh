@@ -191,3 +191,15 @@ fi
 grep -q tegra241 "$tmp/modules.out" ||
     fail "smmu-ext modules does not list tegra241: $(cat "$tmp/modules.out")"
 pass "installed tool lists the installed modules"
+
+# With only the library and the tool (no module directory), the tool still
+# works and names the package holding the module.
+if ! LD_LIBRARY_PATH=$libdir "$tool" modules --dir "$tmp/no-such-dir" \
+        >"$tmp/nomod.out" 2>&1; then
+    cat "$tmp/nomod.out" >&2
+    fail "smmu-ext modules fails without a module directory"
+fi
+grep -q 'Modules (0,' "$tmp/nomod.out" && grep -q smmu-ext-module-tegra241 \
+    "$tmp/nomod.out" ||
+    fail "no module hint in: $(cat "$tmp/nomod.out")"
+pass "installed tool works without a module directory"
