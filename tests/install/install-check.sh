@@ -9,7 +9,7 @@
 #
 # Environment (set by tests/install/meson.build): MESON_BUILD_ROOT,
 # SE_PREFIX, SE_LIBDIR, SE_INCLUDEDIR, SE_BINDIR, SE_MANDIR, SE_MODULEDIR
-# (absolute, as configured) and SE_VERSION.
+# (absolute, as configured), SE_VERSION and SE_SRCDIR (the source tree).
 set -eu
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
 for v in MESON_BUILD_ROOT SE_PREFIX SE_LIBDIR SE_INCLUDEDIR SE_BINDIR \
-         SE_MANDIR SE_MODULEDIR SE_VERSION; do
+         SE_MANDIR SE_MODULEDIR SE_VERSION SE_SRCDIR; do
     eval "val=\${$v:-}"
     [ -n "$val" ] || fail "$v is not set (run through meson test)"
 done
@@ -191,6 +191,26 @@ fi
 grep -q tegra241 "$tmp/modules.out" ||
     fail "smmu-ext modules does not list tegra241: $(cat "$tmp/modules.out")"
 pass "installed tool lists the installed modules"
+
+# A module built out of tree as docs/smmu-ext-api.md section 7 says (the
+# example module, whose source libsmmu-ext-dev ships), then loaded by the
+# installed tool from that directory.
+mkdir "$tmp/mod"
+# shellcheck disable=SC2046 # pkg-config output is meant to be split
+if ! cc -shared -fPIC -fvisibility=hidden -o "$tmp/mod/smmu-ext-example.so" \
+        "$SE_SRCDIR/plugins/smmu-ext/example/example.c" \
+        $(pkg-config --cflags --libs smmu-ext) >"$tmp/cc.log" 2>&1; then
+    cat "$tmp/cc.log" >&2
+    fail "the example module does not build out of tree"
+fi
+if ! LD_LIBRARY_PATH=$libdir \
+        "$tool" modules --dir "$tmp/mod" >"$tmp/mod.out" 2>&1; then
+    cat "$tmp/mod.out" >&2
+    fail "smmu-ext modules failed on the out-of-tree module"
+fi
+grep -q '^  example ' "$tmp/mod.out" ||
+    fail "out-of-tree example module not accepted: $(cat "$tmp/mod.out")"
+pass "example module built out of tree and loaded"
 
 # With only the library and the tool (no module directory), the tool still
 # works and names the package holding the module.
