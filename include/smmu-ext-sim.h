@@ -5,6 +5,9 @@
  * VMM that plays QEMU's part (guest RAM, MMIO dispatch with direct-page
  * overlays, IRQ lines, main loop).  It is what `smmu-ext demo`, the tests,
  * the benchmarks and module authors without hardware run on.
+ *
+ * A library of its own, libsmmu-ext-sim.so.0 (pkg-config smmu-ext-sim),
+ * built on the public API of libsmmu-ext; production hosts do not link it.
  */
 #ifndef SMMU_EXT_SIM_H
 #define SMMU_EXT_SIM_H

@@ -10,8 +10,9 @@
  *
  * What is promised: modules built against SMMU_EXT_ABI_MAJOR with a minor
  * less than or equal to the core's load; structures carry their own size and
- * only ever grow at the end.  What is not: the library's own SONAME major
- * stays 0 until the host API is frozen.  Calls on one registry or instance
+ * only ever grow at the end.  The library is libsmmu-ext.so.1; it exports
+ * exactly the functions of this header (node SMMU_EXT_1.0 of smmu-ext.map;
+ * the simulator is libsmmu-ext-sim).  Calls on one registry or instance
  * must be serialised by the caller (QEMU calls from the main loop / BQL).
  *
  * Errors are GError in the SMMU_EXT_ERROR domain; a function that takes

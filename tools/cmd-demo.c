@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
  * `smmu-ext demo`: a whole VM lifecycle on the simulated host, as a
- * numbered timeline.  The guest side plays the Linux tegra241-cmdqv
- * driver's register sequence (bring-up, runtime, error recovery); every
- * value it depends on is checked, so the demo doubles as a smoke test and
- * exits 1 when anything, including a leaked object, is off.
+ * numbered timeline between two plain sentences (what is simulated, what
+ * is shown) and a verdict line with the host objects left.  The guest side
+ * plays the Linux tegra241-cmdqv driver's register sequence (bring-up,
+ * runtime, error recovery); every value it depends on is checked, so the
+ * demo doubles as a smoke test and exits 1 when anything, including a
+ * leaked object, is off.
  */
 #include <stdarg.h>
 #include <stdio.h>
@@ -495,21 +497,86 @@ teardown(Demo *d)
         ": vDEVICE, vEVENTQs, mappings and vIOMMU destroyed" : "");
 }
 
+static bool
+have_module(SmmuExtRegistry *reg, const char *name)
+{
+    for (guint i = 0; i < smmu_ext_registry_n_modules(reg); i++) {
+        if (!strcmp(smmu_ext_registry_module(reg, i)->name, name)) {
+            return true;
+        }
+    }
+    return false;
+}
+
+/* What the run is about, for someone who has never seen an SMMU.  Without
+ * the Tegra241 module, a Tegra241 host runs the plain path. */
+static void
+introduce(Demo *d, const char *profile, bool have_t241)
+{
+    static const struct {
+        const char *profile;
+        const char *host;
+        const char *shown;
+    } intro[] = {
+        { "tegra241", "an Arm SMMUv3 and its NVIDIA Tegra241 CMDQV extension",
+          "how the extension is chosen, how the guest sets up command "
+          "queues that the (simulated) hardware then runs, how a bad "
+          "command reaches the guest and is recovered from" },
+        { "smmuv3", "an Arm SMMUv3 without any command-queue extension",
+          "the fallback to a plain vIOMMU and a device fault reaching the "
+          "guest's event queue" },
+        { "none", "no IOMMU at all",
+          "the NVIDIA Tegra241 CMDQV extension running fully emulated: the "
+          "guest sets up command queues, runs commands, hits a bad one and "
+          "recovers" },
+    };
+
+    if (d->quiet) {
+        return;
+    }
+    for (size_t i = 0; i < G_N_ELEMENTS(intro); i++) {
+        if (!strcmp(profile, intro[i].profile)) {
+            printf("This simulates, in software, a host with %s (the Linux "
+                   "iommufd interface and the hardware) and a virtual "
+                   "machine whose guest drives it as Linux does.\n"
+                   "It shows, step by step, %s, and that reset and "
+                   "shutdown leave no host object behind.\n\n",
+                   intro[i].host, have_t241 ? intro[i].shown :
+                   "that without the extension module the host falls back "
+                   "to a plain vIOMMU, and a device fault reaching the "
+                   "guest's event queue");
+        }
+    }
+}
+
+/* The last line: pass or fail, and the host objects still alive. */
+static int
+verdict(Demo *d)
+{
+    unsigned left = d->sim ? smmu_ext_sim_live_total(d->sim) : 0;
+    char buf[160];
+
+    live_line(d, buf, sizeof(buf));
+    if (d->problems || left) {
+        printf("verdict: FAIL (%u check(s) failed, %u host object(s) "
+               "left); live objects: %s\n", d->problems, left, buf);
+        return TOOL_EXIT_FAIL;
+    }
+    printf("verdict: PASS (every check held, nothing left); live objects: "
+           "%s\n", buf);
+    return TOOL_EXIT_OK;
+}
+
 static int
 demo_run(const char *profile, const char *dirs, bool quiet)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(SmmuExtRegistry) reg = tool_registry_new(dirs, &err);
+    g_autoptr(SmmuExtRegistry) reg = tool_registry_new_noted("demo", dirs);
     g_autoptr(SmmuExtVmm) vmm = NULL;
     /* Without a host IOMMU, name the extension: it then runs emulated. */
     const char *mode = !strcmp(profile, "none") ? "tegra241" : "auto";
     Demo d = { .quiet = quiet };
-    char buf[160];
 
-    if (!reg) {
-        fprintf(stderr, "smmu-ext demo: %s\n", err->message);
-        return TOOL_EXIT_FAIL;
-    }
     vmm = smmu_ext_vmm_new(profile, reg, &err);
     if (!vmm) {
         return tool_usage_error("demo", "%s", err->message);
@@ -518,9 +585,9 @@ demo_run(const char *profile, const char *dirs, bool quiet)
     d.sim = smmu_ext_vmm_sim(vmm);
     if (!smmu_ext_vmm_set_mode(vmm, mode, &err) ||
         !smmu_ext_vmm_add_ram(vmm, DEMO_RAM_GPA, DEMO_RAM_SIZE, 4096, &err)) {
-        fprintf(stderr, "smmu-ext demo: %s\n", err->message);
-        return TOOL_EXIT_FAIL;
+        return tool_fail("demo", err, TOOL_EXIT_FAIL);
     }
+    introduce(&d, profile, have_module(reg, "tegra241"));
     say(&d, "simulated host '%s', cmdqv=%s, guest RAM %u "
         "MiB at 0x%" G_GINT64_MODIFIER "x (4 KiB pages)", profile, mode,
         DEMO_RAM_SIZE >> 20, DEMO_RAM_GPA);
@@ -536,12 +603,7 @@ demo_run(const char *profile, const char *dirs, bool quiet)
         }
         teardown(&d);
     }
-    live_line(&d, buf, sizeof(buf));
-    printf("live objects: %s\n", buf);
-    if ((d.sim && smmu_ext_sim_live_total(d.sim)) || d.problems) {
-        return TOOL_EXIT_FAIL;
-    }
-    return TOOL_EXIT_OK;
+    return verdict(&d);
 }
 
 int
@@ -557,7 +619,7 @@ tool_cmd_demo(int argc, char **argv)
           "Module directories (':'-separated) instead of the default",
           "DIRS" },
         { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet,
-          "Print only problems and the final live-object line", NULL },
+          "Print only problems and the verdict line", NULL },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = tool_option_context_new(
@@ -566,7 +628,8 @@ tool_cmd_demo(int argc, char **argv)
         "timeline:\nselection, vIOMMU, the Linux guest's CMDQV bring-up, "
         "commands consumed,\nan illegal command reaching the guest as "
         "ERR_MAP + IRQ, the guest's\nrecovery, reset and teardown.  The last "
-        "line counts the host objects\nleft (all 0, else exit 1).", entries);
+        "line is the verdict, PASS or FAIL,\nwith the host objects left (all "
+        "0, else exit 1).", entries);
 
     if (!tool_option_parse(ctx, "demo", &argc, &argv)) {
         return TOOL_EXIT_USAGE;

@@ -19,7 +19,7 @@ hw_info_type_name(uint32_t type)
 }
 
 static void
-print_text(const SmmuExtRegistry *reg)
+print_text(const SmmuExtRegistry *reg, const char *hint)
 {
     const char *const *dirs = smmu_ext_registry_dirs(reg);
     guint n = smmu_ext_registry_n_modules(reg);
@@ -46,6 +46,9 @@ print_text(const SmmuExtRegistry *reg)
         printf("  %s: %s\n", smmu_ext_registry_refused_path(reg, i),
                smmu_ext_registry_refused_reason(reg, i)->message);
     }
+    if (hint) {
+        printf("Note: %s.\n", hint);
+    }
 }
 
 static void
@@ -71,7 +74,7 @@ json_module(GString *out, const SmmuExtModuleInfo *m)
 }
 
 static void
-print_json(const SmmuExtRegistry *reg)
+print_json(const SmmuExtRegistry *reg, const char *hint)
 {
     g_autoptr(GString) out = g_string_new("{\"dirs\": [");
     const char *const *dirs = smmu_ext_registry_dirs(reg);
@@ -96,7 +99,9 @@ print_json(const SmmuExtRegistry *reg)
         tool_json_string(out, why->message);
         g_string_append_c(out, '}');
     }
-    g_string_append(out, "]}");
+    g_string_append(out, "], \"hint\": ");
+    tool_json_string(out, hint);
+    g_string_append_c(out, '}');
     printf("%s\n", out->str);
 }
 
@@ -116,9 +121,11 @@ tool_cmd_modules(int argc, char **argv)
         "modules", NULL,
         "List the extension modules found (name, version, ABI, hw_info "
         "type,\nemulation support, path), the files refused and why, and "
-        "the\ndirectories searched.", entries);
-    g_autoptr(GError) err = NULL;
+        "the\ndirectories searched ($SMMU_EXT_MODULE_DIR first, then the "
+        "built-in one).\nNo module found is not an error: the list is empty "
+        "and a note says why.", entries);
     g_autoptr(SmmuExtRegistry) reg = NULL;
+    g_autofree char *hint = NULL;
 
     if (!tool_option_parse(ctx, "modules", &argc, &argv)) {
         return TOOL_EXIT_USAGE;
@@ -127,15 +134,13 @@ tool_cmd_modules(int argc, char **argv)
         return tool_usage_error("modules", "unexpected argument '%s'",
                                 argv[1]);
     }
-    reg = tool_registry_new(dirs, &err);
-    if (!reg) {
-        fprintf(stderr, "smmu-ext modules: %s\n", err->message);
-        return TOOL_EXIT_FAIL;
-    }
+    /* No module is an answer, not a failure: a host with only the library
+     * and the tools installed gets the list (empty) and the hint. */
+    reg = tool_registry_new(dirs, &hint);
     if (json) {
-        print_json(reg);
+        print_json(reg, hint);
     } else {
-        print_text(reg);
+        print_text(reg, hint);
     }
     return TOOL_EXIT_OK;
 }

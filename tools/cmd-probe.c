@@ -165,29 +165,26 @@ static int
 probe_run(const ProbeOptions *o, ProbeHost *host)
 {
     g_autoptr(GError) err = NULL;
-    g_autoptr(SmmuExtRegistry) reg = tool_registry_new(o->dirs, &err);
+    g_autoptr(SmmuExtRegistry) reg = tool_registry_new_noted("probe",
+                                                             o->dirs);
     const char *mode = o->mode ? o->mode : "auto";
     g_autofree char *report = NULL;
     g_autoptr(SmmuExtMode) parsed = NULL;
 
-    if (!reg) {
-        fprintf(stderr, "smmu-ext probe: %s\n", err->message);
-        return TOOL_EXIT_FAIL;
-    }
     parsed = smmu_ext_mode_parse(reg, mode, &err);
     if (!parsed) {
-        return tool_usage_error("probe", "--cmdqv: %s", err->message);
+        g_prefix_error(&err, "--cmdqv: ");
+        return tool_fail("probe", err, TOOL_EXIT_USAGE);
     }
     if (!(o->sim ? probe_host_open_sim(host, o->sim, &err) :
           probe_host_open_real(host, o->iommufd, o->vfio, &err))) {
-        fprintf(stderr, "smmu-ext probe: %s\n", err->message);
-        return o->sim && !host->sim ? TOOL_EXIT_USAGE : TOOL_EXIT_FAIL;
+        return tool_fail("probe", err, o->sim && !host->sim ?
+                         TOOL_EXIT_USAGE : TOOL_EXIT_FAIL);
     }
     report = probe_mode(reg, host, mode, o->json ? SMMU_EXT_REPORT_JSON :
                         SMMU_EXT_REPORT_TEXT, NULL, &err);
     if (!report) {
-        fprintf(stderr, "smmu-ext probe: %s\n", err->message);
-        return TOOL_EXIT_FAIL;
+        return tool_fail("probe", err, TOOL_EXIT_FAIL);
     }
     printf("%s%s", report, g_str_has_suffix(report, "\n") ? "" : "\n");
     if (!o->mode && !o->json) {
@@ -213,7 +210,8 @@ tool_cmd_probe(int argc, char **argv)
           "Module directories (':'-separated) instead of the default",
           "DIRS" },
         { "json", 'j', 0, G_OPTION_ARG_NONE, &o.json,
-          "Print the report as JSON", NULL },
+          "Print the report as JSON (a failure as {\"error\": {...}})",
+          NULL },
         { "verbose", 0, 0, G_OPTION_ARG_NONE, &o.verbose,
           "Print the library's log lines on stderr", NULL },
         { NULL },

@@ -25,6 +25,19 @@ static const ToolCommand commands[] = {
       "run a register-level replay script on the simulated host" },
 };
 
+/* Does the command line ask for JSON?  Decided before the subcommand
+ * parses it, so that even a usage error comes out as JSON. */
+static bool
+wants_json(int argc, char **argv)
+{
+    for (int i = 2; i < argc && strcmp(argv[i], "--"); i++) {
+        if (!strcmp(argv[i], "--json") || !strcmp(argv[i], "-j")) {
+            return true;
+        }
+    }
+    return false;
+}
+
 static void
 usage(FILE *out)
 {
@@ -60,6 +73,7 @@ main(int argc, char **argv)
             g_autofree char *prgname = g_strdup_printf("smmu-ext %s", name);
 
             g_set_prgname(prgname);
+            tool_set_json_errors(wants_json(argc, argv));
             /* The subcommand sees itself as argv[0]. */
             return commands[i].fn(argc - 1, argv + 1);
         }

@@ -402,10 +402,6 @@ tool_cmd_replay(int argc, char **argv)
         fprintf(stderr, "%s\n", err->message);
         return TOOL_EXIT_USAGE;
     }
-    reg = tool_registry_new(dirs, &err);
-    if (!reg) {
-        fprintf(stderr, "smmu-ext replay: %s\n", err->message);
-        return TOOL_EXIT_FAIL;
-    }
+    reg = tool_registry_new_noted("replay", dirs);
     return replay_run(script, reg, trace);
 }

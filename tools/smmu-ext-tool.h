@@ -2,7 +2,7 @@
 /*
  * The smmu-ext command: one entry point per subcommand plus the few helpers
  * they share (option parsing with the documented exit codes, the registry,
- * JSON strings).
+ * JSON strings and errors).
  */
 #ifndef SMMU_EXT_TOOL_H
 #define SMMU_EXT_TOOL_H
@@ -48,9 +48,35 @@ tool_option_parse(GOptionContext *ctx, const char *name, int *argc,
 int
 tool_usage_error(const char *name, const char *fmt, ...) G_GNUC_PRINTF(2, 3);
 
-/* A registry with the modules of @dirs (NULL: the default search). */
+/*
+ * Errors under --json: when the command line asks for JSON (main.c scans
+ * it before any subcommand parses it), every failure also prints
+ * {"error": {"domain": ..., "code": ..., "message": ...}} on stdout, so a
+ * script reading stdout always gets one JSON object.
+ */
+void
+tool_set_json_errors(bool on);
+
+/* Report @err of subcommand @name (stderr, and JSON on stdout under
+ * --json); returns @status. */
+int
+tool_fail(const char *name, const GError *err, int status);
+
+/* The package holding the hardware extension module(s), for hints. */
+#define TOOL_MODULE_PACKAGE "smmu-ext-module-tegra241"
+
+/*
+ * A registry with the modules of @dirs (NULL: the default search).  Never
+ * fails: with no readable module directory or no module at all, it holds
+ * zero modules (selection then works as with cmdqv=off/auto) and *@hint
+ * says why and which package to install; otherwise *@hint is NULL.
+ */
 SmmuExtRegistry *
-tool_registry_new(const char *dirs, GError **errp);
+tool_registry_new(const char *dirs, char **hint);
+
+/* tool_registry_new, with the hint (if any) printed on stderr. */
+SmmuExtRegistry *
+tool_registry_new_noted(const char *name, const char *dirs);
 
 /* Append @s as a JSON string literal (NULL: null). */
 void

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-or-later */
 /*
- * Internal interfaces of libsmmu-ext, shared by the core's files (and the
- * simulated host, which lives in the same library).  Not installed.
+ * Internal interfaces of libsmmu-ext, shared by the core's files.  The
+ * simulated host (libsmmu-ext-sim) includes it for the uAPI structures
+ * only; it calls nothing hidden.  Not installed.
  */
 #ifndef SMMU_EXT_CORE_PRIV_H
 #define SMMU_EXT_CORE_PRIV_H

@@ -9,7 +9,7 @@
 #
 # Environment (set by tests/install/meson.build): MESON_BUILD_ROOT,
 # SE_PREFIX, SE_LIBDIR, SE_INCLUDEDIR, SE_BINDIR, SE_MANDIR, SE_MODULEDIR
-# (absolute, as configured) and SE_VERSION.
+# (absolute, as configured), SE_VERSION and SE_SRCDIR (the source tree).
 set -eu
 
 skip() { echo "SKIP: $*"; exit 77; }
@@ -17,7 +17,7 @@ fail() { echo "FAIL: $*" >&2; exit 1; }
 pass() { echo "ok: $*"; }
 
 for v in MESON_BUILD_ROOT SE_PREFIX SE_LIBDIR SE_INCLUDEDIR SE_BINDIR \
-         SE_MANDIR SE_MODULEDIR SE_VERSION; do
+         SE_MANDIR SE_MODULEDIR SE_VERSION SE_SRCDIR; do
     eval "val=\${$v:-}"
     [ -n "$val" ] || fail "$v is not set (run through meson test)"
 done
@@ -41,26 +41,38 @@ pass "meson install --destdir $dest"
 libdir=$dest$SE_LIBDIR
 moddir=$dest$SE_MODULEDIR
 
-# --- the library --------------------------------------------------------
-lib=$libdir/libsmmu-ext.so.0
-[ -f "$lib" ] || fail "$lib missing"
-[ -L "$libdir/libsmmu-ext.so" ] || fail "$libdir/libsmmu-ext.so (dev symlink) missing"
-soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
-[ "$soname" = "libsmmu-ext.so.0" ] || fail "SONAME is '$soname', want libsmmu-ext.so.0"
-pass "SONAME $soname"
-
-# Only smmu_ext_* leaves the library, all under a version node.
-readelf --dyn-syms -W "$lib" |
-    awk '$5 == "GLOBAL" && $7 != "UND" && $4 != "SECTION" { print $8 }' \
-    >"$tmp/exports"
-[ -s "$tmp/exports" ] || fail "no exported symbols found in $lib"
-if grep -v -e '^smmu_ext_[A-Za-z0-9_]*@@SMMU_EXT_' -e '^SMMU_EXT_[0-9.]*$' \
-        "$tmp/exports" >"$tmp/stray"; then
-    fail "unexpected exports: $(tr '\n' ' ' <"$tmp/stray")"
-fi
+# --- the libraries ------------------------------------------------------
+# $1: file name, $2: SONAME, $3: its version nodes (a basic regex).  Only
+# smmu_ext_* leaves a library, each name under one of its nodes; that the
+# names are exactly the header's is check-exports.py's test (suite abi).
+check_lib() {
+    lib=$libdir/$2
+    [ -f "$lib" ] || fail "$lib missing"
+    [ -L "$libdir/$1" ] || fail "$libdir/$1 (dev symlink) missing"
+    soname=$(readelf -d "$lib" | sed -n 's/.*(SONAME).*\[\(.*\)\].*/\1/p')
+    [ "$soname" = "$2" ] || fail "SONAME of $1 is '$soname', want $2"
+    readelf --dyn-syms -W "$lib" |
+        awk '$5 == "GLOBAL" && $7 != "UND" && $4 != "SECTION" { print $8 }' \
+        >"$tmp/exports"
+    [ -s "$tmp/exports" ] || fail "no exported symbols found in $lib"
+    if grep -v -e "^smmu_ext_[A-Za-z0-9_]*@@$3\$" -e "^$3\$" \
+            "$tmp/exports" >"$tmp/stray"; then
+        fail "unexpected exports of $2: $(tr '\n' ' ' <"$tmp/stray")"
+    fi
+    pass "$2: SONAME, $(wc -l <"$tmp/exports") exports, all smmu_ext_*@@$3"
+}
+# SMMU_EXT_PRE_1.0: see plugins/smmu-ext/meson.build (transition).
+check_lib libsmmu-ext.so libsmmu-ext.so.1 'SMMU_EXT_\(1\.0\|PRE_1\.0\)'
 grep -q '^smmu_ext_version_string@@' "$tmp/exports" ||
     fail "smmu_ext_version_string is not exported"
-pass "$(wc -l <"$tmp/exports") versioned exports, all smmu_ext_*"
+if grep -q -e '^smmu_ext_sim_' -e '^smmu_ext_vmm_' "$tmp/exports"; then
+    fail "the simulator is exported by libsmmu-ext.so.1"
+fi
+check_lib libsmmu-ext-sim.so libsmmu-ext-sim.so.0 SMMU_EXT_SIM_0
+readelf -d "$libdir/libsmmu-ext-sim.so.0" |
+    grep -q 'NEEDED.*\[libsmmu-ext\.so\.1\]' ||
+    fail "libsmmu-ext-sim.so.0 does not link libsmmu-ext.so.1"
+lib=$libdir/libsmmu-ext.so.1
 
 # --- headers and pkg-config ----------------------------------------------
 for h in smmu-ext.h smmu-ext-sim.h; do
@@ -70,6 +82,7 @@ pass "headers"
 
 pc=$libdir/pkgconfig/smmu-ext.pc
 [ -f "$pc" ] || fail "$pc missing"
+[ -f "$libdir/pkgconfig/smmu-ext-sim.pc" ] || fail "smmu-ext-sim.pc missing"
 export PKG_CONFIG_PATH="$libdir/pkgconfig"
 pc_moddir=$(pkg-config --variable=moduledir smmu-ext)
 [ "$pc_moddir" = "$SE_MODULEDIR" ] ||
@@ -95,7 +108,10 @@ pass "tool and man page"
 # this package is relocated into the DESTDIR (PKG_CONFIG_SYSROOT_DIR would
 # move glib's -I too).
 mkdir "$tmp/pc"
-sed "s|^prefix=.*|prefix=$dest$SE_PREFIX|" "$pc" >"$tmp/pc/smmu-ext.pc"
+for p in smmu-ext smmu-ext-sim; do
+    sed "s|^prefix=.*|prefix=$dest$SE_PREFIX|" "$libdir/pkgconfig/$p.pc" \
+        >"$tmp/pc/$p.pc"
+done
 export PKG_CONFIG_PATH="$tmp/pc"
 cat >"$tmp/hello.c" <<'C'
 #include <stdio.h>
@@ -125,6 +141,29 @@ case "$(pkg-config --cflags smmu-ext)" in
 esac
 pass "out-of-tree build"
 
+# A simulator user links smmu-ext-sim alone; it brings libsmmu-ext along.
+cat >"$tmp/hello-sim.c" <<'C'
+#include <stdio.h>
+#include <smmu-ext-sim.h>
+
+int
+main(void)
+{
+    SmmuExtSim *sim = smmu_ext_sim_new(SMMU_EXT_SIM_TEGRA241);
+
+    printf("sim live %u\n", smmu_ext_sim_live_total(sim));
+    smmu_ext_sim_free(sim);
+    return 0;
+}
+C
+# shellcheck disable=SC2046 # pkg-config output is meant to be split
+if ! cc -o "$tmp/hello-sim" "$tmp/hello-sim.c" \
+        $(pkg-config --cflags --libs smmu-ext-sim) >"$tmp/cc.log" 2>&1; then
+    cat "$tmp/cc.log" >&2
+    fail "out-of-tree build through pkg-config smmu-ext-sim failed"
+fi
+pass "out-of-tree build against smmu-ext-sim"
+
 if readelf -d "$lib" | grep -q 'NEEDED.*lib[at]san'; then
     skip "sanitized build: an uninstrumented program cannot load it"
 fi
@@ -137,6 +176,11 @@ grep -qx "version $SE_VERSION" "$tmp/hello.out" ||
 grep -qx "default $SE_MODULEDIR" "$tmp/hello.out" ||
     fail "the library's built-in module directory is not $SE_MODULEDIR"
 pass "out-of-tree run"
+LD_LIBRARY_PATH=$libdir "$tmp/hello-sim" >"$tmp/hello-sim.out" ||
+    fail "the out-of-tree simulator program failed"
+grep -qx "sim live 0" "$tmp/hello-sim.out" ||
+    fail "a fresh simulated host is not empty: $(cat "$tmp/hello-sim.out")"
+pass "out-of-tree simulator run"
 
 # The installed tool finds the installed modules through the override.
 if ! SMMU_EXT_MODULE_DIR=$moddir LD_LIBRARY_PATH=$libdir \
@@ -147,3 +191,35 @@ fi
 grep -q tegra241 "$tmp/modules.out" ||
     fail "smmu-ext modules does not list tegra241: $(cat "$tmp/modules.out")"
 pass "installed tool lists the installed modules"
+
+# A module built out of tree as docs/smmu-ext-api.md section 7 says (the
+# example module, whose source libsmmu-ext-dev ships), then loaded by the
+# installed tool from that directory.
+mkdir "$tmp/mod"
+# shellcheck disable=SC2046 # pkg-config output is meant to be split
+if ! cc -shared -fPIC -fvisibility=hidden -o "$tmp/mod/smmu-ext-example.so" \
+        "$SE_SRCDIR/plugins/smmu-ext/example/example.c" \
+        $(pkg-config --cflags --libs smmu-ext) >"$tmp/cc.log" 2>&1; then
+    cat "$tmp/cc.log" >&2
+    fail "the example module does not build out of tree"
+fi
+if ! LD_LIBRARY_PATH=$libdir \
+        "$tool" modules --dir "$tmp/mod" >"$tmp/mod.out" 2>&1; then
+    cat "$tmp/mod.out" >&2
+    fail "smmu-ext modules failed on the out-of-tree module"
+fi
+grep -q '^  example ' "$tmp/mod.out" ||
+    fail "out-of-tree example module not accepted: $(cat "$tmp/mod.out")"
+pass "example module built out of tree and loaded"
+
+# With only the library and the tool (no module directory), the tool still
+# works and names the package holding the module.
+if ! LD_LIBRARY_PATH=$libdir "$tool" modules --dir "$tmp/no-such-dir" \
+        >"$tmp/nomod.out" 2>&1; then
+    cat "$tmp/nomod.out" >&2
+    fail "smmu-ext modules fails without a module directory"
+fi
+grep -q 'Modules (0,' "$tmp/nomod.out" && grep -q smmu-ext-module-tegra241 \
+    "$tmp/nomod.out" ||
+    fail "no module hint in: $(cat "$tmp/nomod.out")"
+pass "installed tool works without a module directory"

@@ -128,7 +128,7 @@ test_modules(void)
     g_auto(Run) missing = { 0 };
 
     g_test_summary("modules lists the built Tegra241 module, in text and "
-                   "JSON; a directory list with nothing readable exits 1");
+                   "JSON, with no hint");
     run_tool(&text, "modules", NULL);
     g_assert_cmpint(text.status, ==, 0);
     assert_contains(text.out, "tegra241 ");
@@ -138,9 +138,93 @@ test_modules(void)
     g_assert_cmpint(json.status, ==, 0);
     assert_contains(json.out, "\"name\": \"tegra241\"");
     assert_contains(json.out, "\"refused\": [");
-    run_tool(&missing, "modules", "--dir", "/nonexistent/smmu-ext", NULL);
-    g_assert_cmpint(missing.status, ==, 1);
-    assert_contains(missing.err, "/nonexistent/smmu-ext");
+    assert_contains(json.out, "\"hint\": null}");
+    g_assert_null(strstr(text.out, "Note:"));
+}
+
+static void
+test_no_modules(void)
+{
+    g_auto(Run) text = { 0 };
+    g_auto(Run) json = { 0 };
+    g_auto(Run) probe = { 0 };
+    g_auto(Run) demo = { 0 };
+
+    g_test_summary("With no readable module directory every subcommand "
+                   "still works: zero modules and a hint naming the module "
+                   "package");
+    run_tool(&text, "modules", "--dir", "/nonexistent/smmu-ext", NULL);
+    g_assert_cmpint(text.status, ==, 0);
+    assert_contains(text.out, "Modules (0, in probe order):");
+    assert_contains(text.out, "/nonexistent/smmu-ext");
+    assert_contains(text.out, "Note: no extension module found");
+    assert_contains(text.out, "smmu-ext-module-tegra241");
+    run_tool(&json, "modules", "--json", "--dir", "/nonexistent/smmu-ext",
+             NULL);
+    g_assert_cmpint(json.status, ==, 0);
+    assert_contains(json.out, "\"modules\": []");
+    assert_contains(json.out, "\"hint\": \"no extension module found");
+    run_tool(&probe, "probe", "--sim", "tegra241", "--cmdqv", "auto",
+             "--dir", "/nonexistent/smmu-ext", NULL);
+    g_assert_cmpint(probe.status, ==, 0);
+    assert_contains(probe.out, "extension: none");
+    assert_contains(probe.err, "smmu-ext-module-tegra241");
+    run_tool(&demo, "demo", "--dir", "/nonexistent/smmu-ext", NULL);
+    g_assert_cmpint(demo.status, ==, 0);
+    assert_contains(demo.err, "smmu-ext-module-tegra241");
+    assert_contains(demo.out, "verdict: PASS");
+}
+
+/* @out is exactly one line: {"error": {"domain": @domain, "code": ...,
+ * "message": "...@needle..."}}. */
+static void
+assert_json_error(const char *out, const char *domain, const char *needle)
+{
+    g_autofree char *head = g_strdup_printf("{\"error\": {\"domain\": "
+                                            "\"%s\", \"code\": ", domain);
+
+    if (!g_str_has_prefix(out, head)) {
+        g_test_message("'%s' does not start with '%s'", out, head);
+    }
+    g_assert_true(g_str_has_prefix(out, head));
+    g_assert_true(g_str_has_suffix(out, "\"}}\n"));
+    g_assert_nonnull(strstr(out, ", \"message\": \""));
+    g_assert_cmpuint(strchr(out, '\n') - out + 1, ==, strlen(out));
+    assert_contains(out, needle);
+}
+
+static void
+test_json_errors(void)
+{
+    g_auto(Run) on = { 0 };
+    g_auto(Run) mode = { 0 };
+    g_auto(Run) option = { 0 };
+    g_auto(Run) host = { 0 };
+    g_auto(Run) plain = { 0 };
+
+    g_test_summary("Under --json every failure prints one JSON error "
+                   "object (domain, code, message) on stdout, and keeps "
+                   "its exit code");
+    run_tool(&on, "probe", "--sim", "smmuv3", "--cmdqv", "on", "--json",
+             NULL);
+    g_assert_cmpint(on.status, ==, 1);
+    assert_json_error(on.out, "smmu-ext-error-quark",
+                      "no extension accepted");
+    run_tool(&mode, "probe", "--json", "--sim", "tegra241", "--cmdqv",
+             "bogus", NULL);
+    g_assert_cmpint(mode.status, ==, 2);
+    assert_json_error(mode.out, "smmu-ext-error-quark", "bogus");
+    run_tool(&option, "modules", "--json", "--bogus", NULL);
+    g_assert_cmpint(option.status, ==, 2);
+    assert_json_error(option.out, "g-option-context-error-quark", "--bogus");
+    run_tool(&host, "probe", "-j", "--iommufd", "/nonexistent/iommu",
+             "--vfio", "/nonexistent/vfio0", NULL);
+    g_assert_cmpint(host.status, ==, 1);
+    assert_json_error(host.out, "smmu-ext-error-quark", "/nonexistent/iommu");
+    /* Control: the same failure without --json prints nothing on stdout. */
+    run_tool(&plain, "probe", "--sim", "smmuv3", "--cmdqv", "on", NULL);
+    g_assert_cmpint(plain.status, ==, 1);
+    g_assert_cmpstr(plain.out, ==, "");
 }
 
 static void
@@ -217,9 +301,17 @@ test_demo(gconstpointer data)
     lines = g_strsplit(g_strchomp(r.out), "\n", -1);
     n = g_strv_length(lines);
     g_assert_cmpuint(n, >, 5);
-    g_assert_cmpstr(lines[n - 1], ==, "live objects: viommu 0, hw_queue 0, "
+    /* Two plain sentences, a blank line, then the timeline. */
+    g_assert_true(g_str_has_prefix(lines[0], "This simulates, in software, "
+                                   "a host with "));
+    g_assert_true(g_str_has_suffix(lines[0], "."));
+    g_assert_true(g_str_has_prefix(lines[1], "It shows, step by step, "));
+    g_assert_true(g_str_has_suffix(lines[1], "."));
+    g_assert_cmpstr(lines[2], ==, "");
+    g_assert_true(g_str_has_prefix(lines[3], "[ 1] "));
+    g_assert_cmpstr(lines[n - 1], ==, "verdict: PASS (every check held, "
+                    "nothing left); live objects: viommu 0, hw_queue 0, "
                     "veventq 0, vdevice 0, mmap 0, fds 0");
-    assert_contains(r.out, "[ 1] ");
     if (!strcmp(profile, "smmuv3")) {
         assert_contains(r.out, "guest EVTQ receives event");
     } else {
@@ -339,6 +431,8 @@ main(int argc, char **argv)
     g_test_add_func("/tools/cli/help", test_help);
     g_test_add_func("/tools/cli/usage-errors", test_usage_errors);
     g_test_add_func("/tools/cli/modules", test_modules);
+    g_test_add_func("/tools/cli/no-modules", test_no_modules);
+    g_test_add_func("/tools/cli/json-errors", test_json_errors);
     g_test_add_func("/tools/cli/probe/sim", test_probe_sim);
     g_test_add_func("/tools/cli/probe/errors", test_probe_errors);
     g_test_add_data_func("/tools/cli/demo/tegra241", "tegra241", test_demo);

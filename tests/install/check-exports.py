@@ -1,0 +1,150 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""Check a shared library's dynamic exports against its public header.
+
+The exported function names (nm -D --defined-only) must be exactly the
+functions the header declares with SMMU_EXT_API, each bound to the
+version node given (except names passed with --transitional), and the
+version script must name every declared function, with no glob.
+
+--expect-missing / --expect-extra turn the run into a control: it passes
+only if the check fails and reports those names, which proves the check
+sees a library that exports the wrong set.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+
+def strip_c(text):
+    """The header without comments and preprocessor lines."""
+    text = re.sub(r'/\*.*?\*/', ' ', text, flags=re.S)
+    text = re.sub(r'//[^\n]*', ' ', text)
+    text = re.sub(r'\\\n', ' ', text)
+    return '\n'.join(line for line in text.split('\n')
+                     if not line.lstrip().startswith('#'))
+
+
+def declared(header):
+    with open(header, encoding='utf-8') as f:
+        text = strip_c(f.read())
+    names = set()
+    # One declaration runs from SMMU_EXT_API to its ';'; the function name
+    # is the identifier right before the first '('.
+    for decl in re.findall(r'\bSMMU_EXT_API\b([^;{}]*);', text):
+        m = re.search(r'\b([A-Za-z_][A-Za-z0-9_]*)\s*\(', decl)
+        if m:
+            names.add(m.group(1))
+    return names
+
+
+def exported(lib):
+    nm = os.environ.get('NM', 'nm')
+    out = subprocess.run([nm, '-D', '--defined-only', lib], check=True,
+                         capture_output=True, text=True).stdout
+    syms = {}
+    for line in out.splitlines():
+        parts = line.split()
+        if len(parts) < 3 or parts[1] == 'A':
+            continue            # version node definitions
+        name, _, version = parts[2].partition('@')
+        syms[name] = version.lstrip('@')
+    return syms
+
+
+def map_names(path, node):
+    with open(path, encoding='utf-8') as f:
+        text = re.sub(r'/\*.*?\*/', ' ', f.read(), flags=re.S)
+    m = re.search(re.escape(node) + r'\s*\{(.*?)\}', text, re.S)
+    if not m:
+        return None, ['version script has no node ' + node]
+    body = m.group(1)
+    errors = []
+    glob = re.search(r'global:(.*?)(local:|$)', body, re.S)
+    names = set()
+    for entry in (glob.group(1) if glob else '').split(';'):
+        entry = entry.strip()
+        if not entry:
+            continue
+        if re.search(r'[*?\[]', entry):
+            errors.append('version script exports by pattern: ' + entry)
+        names.add(entry)
+    return names, errors
+
+
+def check(args):
+    """Every problem found, as lines."""
+    decl = declared(args.header)
+    syms = exported(args.lib)
+    transitional = set(args.transitional)
+    problems = []
+    if not decl:
+        problems.append('no SMMU_EXT_API declaration in ' + args.header)
+    for n in sorted(decl - syms.keys()):
+        problems.append('missing: ' + n)
+    for n in sorted(syms.keys() - decl):
+        problems.append('extra: ' + n)
+    for n in sorted(syms.keys() & decl):
+        want = 'transitional' if n in transitional else args.node
+        if n not in transitional and syms[n] != args.node:
+            problems.append('version: %s@%s, want %s' % (n, syms[n], want))
+        if n in transitional and syms[n] == args.node:
+            problems.append('version: %s is transitional but in %s'
+                            % (n, args.node))
+    if args.map:
+        listed, errors = map_names(args.map, args.node)
+        problems += errors
+        if listed is not None:
+            for n in sorted(decl - transitional - listed):
+                problems.append('not in %s: %s' % (args.map, n))
+            for n in sorted(listed & transitional):
+                problems.append('transitional name in %s: %s'
+                                % (args.node, n))
+            for n in sorted(listed - decl):
+                # ld ignores a listed name the library lacks; say so.
+                print('note: %s names %s, not declared in %s (yet)'
+                      % (os.path.basename(args.map), n,
+                         os.path.basename(args.header)))
+    return decl, syms, problems
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--header', required=True)
+    p.add_argument('--lib', required=True)
+    p.add_argument('--node', required=True)
+    p.add_argument('--map')
+    p.add_argument('--transitional', action='append', default=[])
+    p.add_argument('--expect-missing', action='append', default=[])
+    p.add_argument('--expect-extra', action='append', default=[])
+    args = p.parse_args()
+
+    decl, syms, problems = check(args)
+    control = args.expect_missing or args.expect_extra
+    for line in problems:
+        print(('expected ' if control else '') + line)
+    if control:
+        wanted = (['missing: ' + n for n in args.expect_missing] +
+                  ['extra: ' + n for n in args.expect_extra])
+        absent = [w for w in wanted if w not in problems]
+        if absent:
+            print('control FAILED: the check did not report: ' +
+                  ', '.join(absent))
+            return 1
+        print('control ok: the check rejects %s against %s'
+              % (os.path.basename(args.lib), os.path.basename(args.header)))
+        return 0
+    if problems:
+        print('FAIL: %d problem(s) in the exports of %s'
+              % (len(problems), args.lib))
+        return 1
+    print('ok: %s exports exactly the %d functions of %s under %s'
+          % (os.path.basename(args.lib), len(decl),
+             os.path.basename(args.header), args.node))
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
