@@ -57,7 +57,8 @@ enum {
 /* The core's vEVENTQ depth limit (eventq.c VEVENTQ_MAX_DEPTH). */
 #define SE_VEVENTQ_MAX_DEPTH (1u << 19)
 
-/* IOMMU_IOAS_MAP flags. */
+/* IOMMU_IOAS_MAP: minimum size (offsetofend iova) and flags. */
+#define SE_MIN_SIZE_IOAS_MAP 40
 #define SE_IOMMU_IOAS_MAP_FIXED_IOVA (1u << 0)
 #define SE_IOMMU_IOAS_MAP_WRITEABLE  (1u << 1)
 #define SE_IOMMU_IOAS_MAP_READABLE   (1u << 2)
