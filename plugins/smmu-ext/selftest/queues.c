@@ -132,36 +132,28 @@ void
 selftest_queue_write(Selftest *s, unsigned i, unsigned reg, uint32_t value)
 {
     SelftestQueue *q = &s->q[i];
-    bool was = q->ctrl & ST_CTRL_EN;
 
     switch (reg) {
     case ST_Q_BASE_LO:
         q->base = (q->base & ~0xffffffffull) | value;
-        break;
+        return;
     case ST_Q_BASE_HI:
         q->base = (q->base & 0xffffffffull) | ((uint64_t)value << 32);
-        break;
+        return;
     case ST_Q_LEN:
         q->len = value;
-        break;
+        return;
     case ST_Q_CTRL:
+        /* BASE and LEN are latched here: every CTRL write applies them
+         * (and retries a change the kernel refused). */
         q->ctrl = value & ST_CTRL_EN;
-        if (!was && !q->ctrl) {
-            return;
-        }
         apply(s, i);
         return;
-    default:
-        smmu_ext_core_guest_error(s->core, &s->guest_rl, "selftest: write "
-                                  "0x%x to %s queue %u register 0x%x", value,
-                                  reg == ST_Q_STATUS ? "read-only" :
-                                  "unknown", i, reg);
-        return;
     }
-    /* New parameters of an enabled queue take effect at once. */
-    if (was) {
-        apply(s, i);
-    }
+    smmu_ext_core_guest_error(s->core, &s->guest_rl, "selftest: write 0x%x "
+                              "to %s queue %u register 0x%x", value,
+                              reg == ST_Q_STATUS ? "read-only" : "unknown",
+                              i, reg);
 }
 
 /* The core destroyed the queues before the module's reset. */

@@ -29,7 +29,9 @@
  *         +0x00 BASE_LO  RW  guest-physical base (IOVA in the nest parent)
  *         +0x04 BASE_HI  RW
  *         +0x08 LEN      RW  bytes
- *         +0x0c CTRL     RW  bit0 EN: the queue should exist
+ *         +0x0c CTRL     RW  bit0 EN: the queue should exist; each write
+ *                            applies BASE and LEN (latched until then) and
+ *                            retries what the kernel refused
  *         +0x10 STATUS   RO  bit0 LIVE (the kernel object exists),
  *                            bit1 WAIT (waits for queue q - 1),
  *                            bit2 ERR (the kernel refused the last change),
