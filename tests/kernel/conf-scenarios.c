@@ -447,6 +447,56 @@ sc_teardown(Conf *c)
     finish(c);
 }
 
+/* --- an untrusted guest ---------------------------------------------------- */
+
+static uint64_t
+xorshift(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* Any offset (also past the region), any size, any value: nothing may
+ * abort, and what the kernel is asked stays deterministic.  Queue
+ * registers are only written by the bogus programs at the end, whose
+ * kernel answers are part of the transcript. */
+static void
+sc_guest_abuse(Conf *c)
+{
+    static const unsigned sizes[] = { 1, 2, 3, 4, 8, 0, 16 };
+    uint64_t x = 0x5e1f7e57c0ffeeull, size;
+    unsigned n = 0;
+
+    if (!start(c, "selftest")) {
+        finish(c);
+        return;
+    }
+    size = smmu_ext_instance_mmio_size(c->inst);
+    c->in_library = true;
+    for (; n < 4000; n++) {
+        uint64_t off = xorshift(&x) % (size + 0x1000);
+        unsigned sz = sizes[xorshift(&x) % G_N_ELEMENTS(sizes)];
+        bool queue = off >= A_ST_QUEUE(0) && off < ST_QUEUE_END;
+
+        if (xorshift(&x) & 1 && !queue) {
+            smmu_ext_instance_mmio_write(c->inst, off, xorshift(&x), sz);
+        } else {
+            (void)smmu_ext_instance_mmio_read(c->inst, off, sz);
+        }
+    }
+    c->in_library = false;
+    conf_line(c, "guest %u random accesses done", n);
+    conf_show(c, "STATUS", A_ST_STATUS);
+    conf_queue(c, 0, 0xfffffffffffff000ull, 0x2000, true);
+    conf_queue(c, 0, 1ull << 40, 0xffffffffu, true);
+    conf_queue(c, 0, RAM + 0xff00, 0x100, true);
+    conf_show_queues(c);
+    detach(c, c->idev);
+    finish(c);
+}
+
 /* --- the fault sweep's scenario: the whole lifecycle ---------------------- */
 
 static void
@@ -489,6 +539,7 @@ const ConfScenario conf_scenarios[] = {
     { "vevent", sc_vevent, false },
     { "vevent-loss", sc_vevent_loss, true },
     { "teardown", sc_teardown, false },
+    { "guest-abuse", sc_guest_abuse, false },
     { "lifecycle", sc_lifecycle, true },
 };
 const unsigned conf_n_scenarios = G_N_ELEMENTS(conf_scenarios);

@@ -83,10 +83,11 @@ rc=${end##*rc=}
 case $test in
 conformance)
     # The kernel's transcript against this build's simulator.
-    grep -v '^result ' "$body" >"$out/kernel.transcript"
+    # The transcript ends where the verdicts ("result ...") begin.
+    sed '/^result /,$d' "$body" >"$out/kernel.transcript"
     SMMU_EXT_MODULE_DIR=$mods "$build/tests/kernel/conformance" --sim \
         >"$out/sim.transcript.raw" || true
-    grep -v '^result ' "$out/sim.transcript.raw" >"$out/sim.transcript"
+    sed '/^result /,$d' "$out/sim.transcript.raw" >"$out/sim.transcript"
     if ! d=$(diff -u "$out/kernel.transcript" "$out/sim.transcript"); then
         first=$(printf '%s\n' "$d" | grep -m1 '^[-+][^-+]' || true)
         scen=$(printf '%s\n' "$d" | grep -m1 '^@@' || true)
