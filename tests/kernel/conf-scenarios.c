@@ -293,6 +293,31 @@ sc_hwq_kernel(Conf *c)
     finish(c);
 }
 
+/* The guest sees the kernel's EIO: queue 0 vanished behind the library's
+ * back on a fresh vIOMMU (no slot left taken by an earlier queue 1). */
+static void
+sc_hwq_eio(Conf *c)
+{
+    ConfObj *lib0;
+
+    if (!start(c, "selftest")) {
+        finish(c);
+        return;
+    }
+    conf_queue(c, 0, RAM, 0x1000, true);
+    lib0 = newest_library_hwq(c);
+    if (lib0) {
+        conf_destroy(c, lib0->id);
+    }
+    conf_queue(c, 1, RAM + 0x1000, 0x1000, true);
+    conf_show_queues(c);
+    conf_queue(c, 1, RAM + 0x1000, 0x1000, false);
+    conf_queue(c, 0, RAM, 0x1000, false);
+    conf_show_queues(c);
+    detach(c, c->idev);
+    finish(c);
+}
+
 /* --- vDEVICEs ------------------------------------------------------------- */
 
 static void
@@ -535,6 +560,7 @@ const ConfScenario conf_scenarios[] = {
     { "viommu-api", sc_viommu_api, false },
     { "hwq-order", sc_hwq_order, false },
     { "hwq-kernel", sc_hwq_kernel, false },
+    { "hwq-eio", sc_hwq_eio, false },
     { "vdevice", sc_vdevice, true },
     { "vevent", sc_vevent, false },
     { "vevent-loss", sc_vevent_loss, true },
