@@ -26,6 +26,10 @@ typedef enum SmmuExtSimProfile {
     SMMU_EXT_SIM_TEGRA241,     /* SMMUv3 with a Tegra241 CMDQV */
     SMMU_EXT_SIM_SMMUV3,       /* SMMUv3 only */
     SMMU_EXT_SIM_NONE,         /* no usable IOMMU */
+    SMMU_EXT_SIM_SELFTEST,     /* Linux's iommufd mock (CONFIG_IOMMUFD_TEST):
+                                * starts empty; IOAS, HWPTs and mock devices
+                                * come from IOMMU_TEST_CMD, as on the
+                                * kernel (sim/selftest.c) */
 } SmmuExtSimProfile;
 
 /* Kernel calls that fault injection can target. */
@@ -54,7 +58,7 @@ typedef enum SmmuExtSimKind {
 SMMU_EXT_API SmmuExtSim *
 smmu_ext_sim_new(SmmuExtSimProfile profile);
 
-/* "tegra241", "smmuv3" or "none". */
+/* "tegra241", "smmuv3", "none" or "selftest". */
 SMMU_EXT_API SmmuExtSim *
 smmu_ext_sim_new_by_name(const char *profile, GError **errp);
 

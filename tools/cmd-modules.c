@@ -15,6 +15,9 @@ hw_info_type_name(uint32_t type)
         "none", "intel_vtd", "arm_smmuv3", "tegra241_cmdqv",
     };
 
+    if (type == 0xfeedbeefu) {
+        return "selftest";     /* IOMMU_HW_INFO_TYPE_SELFTEST, the mock */
+    }
     return type < G_N_ELEMENTS(names) ? names[type] : "unknown";
 }
 

@@ -85,6 +85,25 @@ probe_host_open_real(ProbeHost *host, const char *path, const char *cdev,
                                       &host->dev_id, errp);
 }
 
+/* A caller's iommufd (inherited fd) and a device already bound to it, e.g.
+ * a mock device of the kernel's iommufd selftest driver: never closed. */
+static bool
+probe_host_open_adopted(ProbeHost *host, int fd, int dev_id, GError **errp)
+{
+    if (fcntl(fd, F_GETFD) < 0) {
+        int err = errno;
+
+        g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
+                    "--iommufd-fd %d: %s (errno %d)", fd, g_strerror(err),
+                    err);
+        return false;
+    }
+    host->owned = smmu_ext_iommufd_adopt(fd);
+    host->iommufd = host->owned;
+    host->dev_id = (uint32_t)dev_id;
+    return true;
+}
+
 static char *
 probe_summary(const SmmuExtInstance *inst, const ProbeHost *host)
 {
@@ -145,6 +164,8 @@ typedef struct ProbeOptions {
     char *sim;
     char *mode;
     char *dirs;
+    int iommufd_fd;
+    int dev_id;
     gboolean json;
     gboolean verbose;
 } ProbeOptions;
@@ -177,6 +198,8 @@ probe_run(const ProbeOptions *o, ProbeHost *host)
         return tool_fail("probe", err, TOOL_EXIT_USAGE);
     }
     if (!(o->sim ? probe_host_open_sim(host, o->sim, &err) :
+          o->iommufd_fd >= 0 ?
+          probe_host_open_adopted(host, o->iommufd_fd, o->dev_id, &err) :
           probe_host_open_real(host, o->iommufd, o->vfio, &err))) {
         return tool_fail("probe", err, o->sim && !host->sim ?
                          TOOL_EXIT_USAGE : TOOL_EXIT_FAIL);
@@ -196,14 +219,19 @@ probe_run(const ProbeOptions *o, ProbeHost *host)
 int
 tool_cmd_probe(int argc, char **argv)
 {
-    g_auto(ProbeOptions) o = { 0 };
+    g_auto(ProbeOptions) o = { .iommufd_fd = -1, .dev_id = -1 };
     const GOptionEntry entries[] = {
         { "iommufd", 'i', 0, G_OPTION_ARG_FILENAME, &o.iommufd,
           "The iommufd device (default /dev/iommu)", "PATH" },
         { "vfio", 'v', 0, G_OPTION_ARG_FILENAME, &o.vfio,
           "A VFIO device cdev behind the SMMU to probe", "CDEV" },
+        { "iommufd-fd", 0, 0, G_OPTION_ARG_INT, &o.iommufd_fd,
+          "An inherited iommufd fd (with --dev-id)", "FD" },
+        { "dev-id", 0, 0, G_OPTION_ARG_INT, &o.dev_id,
+          "A device already bound to --iommufd-fd", "ID" },
         { "sim", 's', 0, G_OPTION_ARG_STRING, &o.sim,
-          "Probe the simulated host: tegra241, smmuv3 or none", "PROFILE" },
+          "Probe the simulated host: tegra241, smmuv3, none or selftest",
+          "PROFILE" },
         { "cmdqv", 'c', 0, G_OPTION_ARG_STRING, &o.mode,
           "off, on, auto (default) or an extension name", "MODE" },
         { "dir", 'd', 0, G_OPTION_ARG_STRING, &o.dirs,
@@ -235,9 +263,18 @@ tool_cmd_probe(int argc, char **argv)
         return tool_usage_error("probe", "--sim excludes --iommufd and "
                                 "--vfio");
     }
-    if (!o.sim && !o.vfio) {
-        return tool_usage_error("probe", "give --vfio CDEV (a real host) "
-                                "or --sim PROFILE");
+    if ((o.iommufd_fd >= 0) != (o.dev_id > 0)) {
+        return tool_usage_error("probe", "--iommufd-fd and --dev-id go "
+                                "together");
+    }
+    if (o.iommufd_fd >= 0 && (o.sim || o.vfio || o.iommufd)) {
+        return tool_usage_error("probe", "--iommufd-fd excludes --sim, "
+                                "--vfio and --iommufd");
+    }
+    if (!o.sim && !o.vfio && o.iommufd_fd < 0) {
+        return tool_usage_error("probe", "give --vfio CDEV (a real host), "
+                                "--iommufd-fd FD --dev-id ID or --sim "
+                                "PROFILE");
     }
     host.verbose = o.verbose;
     ret = probe_run(&o, &host);

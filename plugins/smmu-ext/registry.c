@@ -18,6 +18,7 @@
 /* Where the modules of this build tree live when it runs uninstalled. */
 #define BUILD_TREE_MODULE_DIRS \
     SMMU_EXT_BUILD_ROOT "/plugins/smmu-ext/tegra241:" \
+    SMMU_EXT_BUILD_ROOT "/plugins/smmu-ext/selftest:" \
     SMMU_EXT_BUILD_ROOT "/plugins/smmu-ext/example"
 
 typedef struct SmmuExtRefusal {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 #include <sys/eventfd.h>
 #include "sim.h"
+#include "uapi/iommufd-test.h"
 
 /* --- object table ------------------------------------------------------- */
 
@@ -85,9 +86,10 @@ sim_first_viommu(const SmmuExtSim *sim)
 
 typedef struct SimIoctl {
     unsigned nr;
-    SmmuExtSimOp op;
+    SmmuExtSimOp op;           /* SMMU_EXT_SIM_OP_N: not injectable */
     uint32_t min_size;
     uint32_t size;
+    bool selftest;             /* only in the selftest profile */
 } SimIoctl;
 
 static const SimIoctl sim_ioctls[] = {
@@ -103,6 +105,15 @@ static const SimIoctl sim_ioctls[] = {
       sizeof(struct se_iommu_veventq_alloc) },
     { 0x94, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, SE_MIN_SIZE_HW_QUEUE_ALLOC,
       sizeof(struct se_iommu_hw_queue_alloc) },
+    /* The mock's setup calls (selftest profile). */
+    { 0x81, SMMU_EXT_SIM_OP_N, SE_MIN_SIZE_IOAS_ALLOC,
+      sizeof(struct se_iommu_ioas_alloc), true },
+    { 0x85, SMMU_EXT_SIM_OP_N, SE_MIN_SIZE_IOAS_MAP,
+      sizeof(struct se_iommu_ioas_map), true },
+    { 0x89, SMMU_EXT_SIM_OP_N, SE_MIN_SIZE_HWPT_ALLOC,
+      sizeof(struct se_iommu_hwpt_alloc), true },
+    { SE_IOMMU_TEST_CMD_NR, SMMU_EXT_SIM_OP_N, SE_MIN_SIZE_TEST_CMD,
+      sizeof(struct se_iommu_test_cmd), true },
 };
 
 typedef union SimIoctlArg {
@@ -113,6 +124,10 @@ typedef union SimIoctlArg {
     struct se_iommu_vdevice_alloc vdevice;
     struct se_iommu_veventq_alloc veventq;
     struct se_iommu_hw_queue_alloc hw_queue;
+    struct se_iommu_ioas_alloc ioas_alloc;
+    struct se_iommu_ioas_map ioas_map;
+    struct se_iommu_hwpt_alloc hwpt_alloc;
+    struct se_iommu_test_cmd test_cmd;
 } SimIoctlArg;
 
 static const SimIoctl *
@@ -121,7 +136,8 @@ sim_ioctl_find(unsigned long request)
     unsigned nr = _IOC_NR(request);
 
     /* Outside the iommufd range, or with direction/size bits: ENOTTY. */
-    if (nr < SE_IOMMUFD_CMD_BASE || nr >= SE_IOMMUFD_CMD_END ||
+    if (nr < SE_IOMMUFD_CMD_BASE ||
+        (nr >= SE_IOMMUFD_CMD_END && nr != SE_IOMMU_TEST_CMD_NR) ||
         request != (unsigned long)_IO(SE_IOMMUFD_TYPE, nr)) {
         return NULL;
     }
@@ -136,6 +152,9 @@ sim_ioctl_find(unsigned long request)
 static int
 sim_ioctl_call(SmmuExtSim *sim, unsigned nr, SimIoctlArg *k)
 {
+    if (sim_selftest_has_ioctl(sim, nr)) {
+        return sim_selftest_ioctl(sim, nr, k);
+    }
     switch (nr) {
     case 0x80:
         return sim_destroy(sim, k->destroy.id);
@@ -168,10 +187,10 @@ sim_seam_ioctl(void *opaque, int fd, unsigned long request, void *arg)
                -ENOTTY : -EBADF;
     }
     d = sim_ioctl_find(request);
-    if (!d) {
+    if (!d || (d->selftest && sim->profile != SMMU_EXT_SIM_SELFTEST)) {
         return -ENOTTY;
     }
-    err = sim_fault_check(sim, d->op);
+    err = d->op < SMMU_EXT_SIM_OP_N ? sim_fault_check(sim, d->op) : 0;
     if (err) {
         return -err;
     }
@@ -285,7 +304,7 @@ smmu_ext_sim_new(SmmuExtSimProfile profile)
     SimObj *ioas, *hwpt;
     int fd;
 
-    g_return_val_if_fail(profile <= SMMU_EXT_SIM_NONE, NULL);
+    g_return_val_if_fail(profile <= SMMU_EXT_SIM_SELFTEST, NULL);
     fd = eventfd(0, EFD_CLOEXEC);
     if (fd < 0) {
         g_critical("smmu-ext sim: eventfd: %s", g_strerror(errno));
@@ -299,19 +318,23 @@ smmu_ext_sim_new(SmmuExtSimProfile profile)
     sim->ram = g_array_new(FALSE, TRUE, sizeof(SimRam));
     sim->next_mmap_offset = SIM_PAGE0_SIZE;
     sim_init_idr(sim);
+    sim->handle = smmu_ext_iommufd_new_seam(&sim_seam, sim, fd);
+    if (profile == SMMU_EXT_SIM_SELFTEST) {
+        return sim;            /* the mock's objects come from its user */
+    }
     /* The VMM's IOAS and the stage-2 nest-parent HWPT on it. */
     ioas = g_new0(SimObj, 1);
     sim->ioas_id = sim_obj_insert(sim, ioas, SIM_OBJ_IOAS);
     hwpt = g_new0(SimObj, 1);
     sim->hwpt_id = sim_obj_insert(sim, hwpt, SIM_OBJ_HWPT);
-    sim->handle = smmu_ext_iommufd_new_seam(&sim_seam, sim, fd);
     return sim;
 }
 
 SmmuExtSim *
 smmu_ext_sim_new_by_name(const char *profile, GError **errp)
 {
-    static const char *const names[] = { "tegra241", "smmuv3", "none" };
+    static const char *const names[] = { "tegra241", "smmuv3", "none",
+                                         "selftest" };
 
     for (size_t i = 0; profile && i < G_N_ELEMENTS(names); i++) {
         if (g_str_equal(profile, names[i])) {
@@ -320,7 +343,7 @@ smmu_ext_sim_new_by_name(const char *profile, GError **errp)
     }
     g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
                 "unknown simulated host profile '%s' (valid: tegra241, "
-                "smmuv3, none)", profile ? profile : "(null)");
+                "smmuv3, none, selftest)", profile ? profile : "(null)");
     return NULL;
 }
 
@@ -338,6 +361,9 @@ sim_free_objs(SmmuExtSim *sim, SimObjType type)
             break;
         case SIM_OBJ_VEVENTQ:
             sim_veventq_free(sim, l->data);
+            break;
+        case SIM_OBJ_HW_QUEUE:
+            sim_hw_queue_free(sim, l->data);
             break;
         case SIM_OBJ_VIOMMU: {
             SimViommu *v = l->data;
@@ -377,7 +403,9 @@ smmu_ext_sim_free(SmmuExtSim *sim)
     g_list_free(fds);
     sim_free_objs(sim, SIM_OBJ_VDEVICE);
     sim_free_objs(sim, SIM_OBJ_VEVENTQ);
+    sim_free_objs(sim, SIM_OBJ_HW_QUEUE);
     sim_free_objs(sim, SIM_OBJ_VIOMMU);
+    sim_free_objs(sim, SIM_OBJ_STDEV);
     sim_free_objs(sim, SIM_OBJ_DEVICE);
     sim_free_objs(sim, SIM_OBJ_LEAKED);
     sim_free_objs(sim, SIM_OBJ_HWPT);

@@ -23,12 +23,16 @@ sim_page0_create(SimViommu *v)
     if (fd < 0) {
         return -errno;
     }
-    if (ftruncate(fd, SIM_PAGE0_SIZE) < 0) {
+    if (!v->region_len) {
+        v->region_len = SIM_PAGE0_SIZE;
+    }
+    if (ftruncate(fd, v->region_len) < 0) {
         err = errno;
         close(fd);
         return -err;
     }
-    p = mmap(NULL, SIM_PAGE0_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    p = mmap(NULL, v->region_len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+             0);
     if (p == MAP_FAILED) {
         err = errno;
         close(fd);
@@ -43,7 +47,7 @@ void
 sim_page0_destroy(SimViommu *v)
 {
     if (v->page0) {
-        munmap(v->page0, SIM_PAGE0_SIZE);
+        munmap(v->page0, v->region_len);
         v->page0 = NULL;
     }
     if (v->memfd >= 0) {
@@ -87,7 +91,7 @@ sim_mmap(SmmuExtSim *sim, uint64_t offset, size_t len, void **out)
         return -EINVAL;
     }
     v = sim_region_find(sim, offset);
-    if (!v || len != SIM_PAGE0_SIZE) {
+    if (!v || len != v->region_len) {
         return -ENXIO;
     }
     p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, v->memfd, 0);

@@ -193,6 +193,7 @@ sim_viommu_free(SmmuExtSim *sim, SimViommu *v)
     /* Children hold references, so normally none remain; teardown of the
      * whole host frees them first. */
     g_warn_if_fail(!v->vdevices && !v->veventqs);
+    sim_selftest_viommu_free(sim, v);
     v->mmap_registered = false;
     if (v->vintf >= 0) {
         sim->vintf_used[v->vintf] = false;
@@ -301,7 +302,9 @@ sim_veventq_alloc(SmmuExtSim *sim, struct se_iommu_veventq_alloc *cmd)
         cmd->type == SE_IOMMU_VEVENTQ_TYPE_DEFAULT) {
         return -EOPNOTSUPP;
     }
-    if (!cmd->veventq_depth) {
+    /* The core's limit (eventq.c VEVENTQ_MAX_DEPTH): found by the kernel
+     * conformance suite, the sim used to take any non-zero depth. */
+    if (!cmd->veventq_depth || cmd->veventq_depth > SIM_VEVENTQ_MAX_DEPTH) {
         return -EINVAL;
     }
     v = (SimViommu *)sim_obj_lookup(sim, cmd->viommu_id, SIM_OBJ_VIOMMU);
@@ -325,7 +328,7 @@ sim_veventq_alloc(SmmuExtSim *sim, struct se_iommu_veventq_alloc *cmd)
 /* The core's pin: [iova page-aligned down, iova + len) must be mapped in
  * the parent IOAS (ENOENT), and physically contiguous, i.e. inside one
  * page_size chunk of one RAM region (EFAULT). */
-static int
+int
 sim_pin_check(const SmmuExtSim *sim, uint64_t iova, uint64_t len)
 {
     uint64_t cur = iova & ~(uint64_t)4095, last = iova + len - 1;
@@ -429,7 +432,13 @@ sim_hw_queue_free(SmmuExtSim *sim, SimHwQueue *hq)
 {
     SimViommu *v = hq->viommu;
 
-    sim_vcmdq_deinit(v, hq->index);
+    if (sim->profile == SMMU_EXT_SIM_SELFTEST) {
+        sim_selftest_hw_queue_free(sim, hq);
+        return;
+    }
+    if (v->vintf >= 0) {
+        sim_vcmdq_deinit(v, hq->index);
+    }
     v->queues[hq->index] = NULL;
     if (hq->index > 0 && v->queues[hq->index - 1]) {
         v->queues[hq->index - 1]->obj.users--;
@@ -467,6 +476,9 @@ sim_destroy(SmmuExtSim *sim, uint32_t id)
         sim_hw_queue_free(sim, (SimHwQueue *)obj);
         return 0;
     default:
+        if (sim->profile == SMMU_EXT_SIM_SELFTEST) {
+            return sim_selftest_destroy(sim, obj);
+        }
         /* The VMM's IOAS, its nest-parent HWPT and bound devices stay
          * referenced by the simulated VMM (attached devices, VFIO). */
         return -EBUSY;

@@ -21,6 +21,7 @@
 #define SIM_IDR1_CMDQS      19      /* log2 entries of the largest queue */
 #define SIM_VSID_MAX        0xfffffu /* SID_MATCH.VIRT_SID is 20 bits */
 #define SIM_PAGE0_SIZE      0x10000u /* VINTF page0, what mmap exposes */
+#define SIM_VEVENTQ_MAX_DEPTH (1u << 19) /* eventq.c VEVENTQ_MAX_DEPTH */
 
 /* VCMDQ page0 registers, per logical queue at 0x80 * q. */
 #define SIM_VCMDQ_STRIDE    0x80u
@@ -60,6 +61,7 @@ typedef enum SimObjType {
     SIM_OBJ_VEVENTQ,
     SIM_OBJ_HW_QUEUE,
     SIM_OBJ_LEAKED,          /* id of a force-destroyed vDEVICE */
+    SIM_OBJ_STDEV,           /* selftest profile: a mock device's owner */
 } SimObjType;
 
 /* Every object starts with this; @users counts what makes DESTROY EBUSY. */
@@ -123,6 +125,11 @@ struct SimViommu {
     GList *vdevices;         /* SimVdevice* */
     /* Tegra241 (type TEGRA241_CMDQV) only */
     int vintf;               /* -1 for a plain vIOMMU */
+    uint64_t region_len;     /* bytes of its mmap region (page0) */
+    SimObj *parent;          /* selftest profile: the nest-parent HWPT */
+    /* selftest profile: the mock's hw_queue[] slots (see selftest.c) */
+    bool mock_taken[SIM_N_LVCMDQS];
+    SimHwQueue *mock_q[SIM_N_LVCMDQS];
     int memfd;               /* VINTF page0 */
     uint8_t *page0;          /* the sim's own mapping of it */
     uint64_t mmap_offset;
@@ -198,6 +205,10 @@ void sim_vdevice_free(SmmuExtSim *sim, SimVdevice *vd, bool leak_id);
 void sim_hw_queue_free(SmmuExtSim *sim, SimHwQueue *hq);
 void sim_viommu_free(SmmuExtSim *sim, SimViommu *v);
 
+/* The core's pin of a HW queue's memory: 0, ENOENT (not mapped) or
+ * EFAULT (not physically contiguous). */
+int sim_pin_check(const SmmuExtSim *sim, uint64_t iova, uint64_t len);
+
 /* RAM: the host address of [gpa, gpa + len) if it lies in one region. */
 uint8_t *sim_ram_hva(const SmmuExtSim *sim, uint64_t gpa, uint64_t len);
 
@@ -228,6 +239,15 @@ void sim_page0_write(SimViommu *v, unsigned q, unsigned reg, uint32_t val);
 /* Queue slot reset as the host driver's VCMDQ deinit does it. */
 void sim_vcmdq_deinit(SimViommu *v, unsigned q);
 gboolean sim_tegra_report(SimViommu *v);
+
+/* --- selftest.c: the selftest profile (Linux's iommufd mock) ---------- */
+
+/* Whether @nr is an ioctl of the profile beyond the shared ones. */
+bool sim_selftest_has_ioctl(const SmmuExtSim *sim, unsigned nr);
+int sim_selftest_ioctl(SmmuExtSim *sim, unsigned nr, void *k);
+int sim_selftest_destroy(SmmuExtSim *sim, SimObj *obj);
+void sim_selftest_hw_queue_free(SmmuExtSim *sim, SimHwQueue *hq);
+void sim_selftest_viommu_free(SmmuExtSim *sim, SimViommu *v);
 
 /* --- fault.c ------------------------------------------------------------ */
 

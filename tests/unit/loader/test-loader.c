@@ -456,6 +456,7 @@ test_default_dir_uninstalled(void)
                    "build tree's module directories");
     g_assert_cmpstr(smmu_ext_registry_default_dir(), ==,
                     BUILD_ROOT "/plugins/smmu-ext/tegra241:"
+                    BUILD_ROOT "/plugins/smmu-ext/selftest:"
                     BUILD_ROOT "/plugins/smmu-ext/example");
 }
 
