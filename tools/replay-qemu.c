@@ -36,6 +36,8 @@ typedef struct QemuRun {
     char *mode;
     Qtest *qt;              /* NULL until the first command that needs it */
     GError *start_err;      /* why QEMU is not running, once it failed */
+    unsigned start_line;    /* the line that tried to start it */
+    unsigned line;          /* the line being run */
     bool have_region;
     uint64_t region_base, region_size;
     size_t log_seen;        /* bytes of guest.log already attributed */
@@ -298,12 +300,14 @@ static Qtest *
 qemu(QemuRun *run, GError **errp)
 {
     if (!run->qt && !run->start_err && !qemu_start(run, &run->start_err)) {
+        run->start_line = run->line;
         g_propagate_error(errp, g_error_copy(run->start_err));
         return NULL;
     }
     if (!run->qt) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_FAILED,
-                    "QEMU is not running: %s", run->start_err->message);
+                    "QEMU is not running (it failed to start at line %u)",
+                    run->start_line);
     }
     return run->qt;
 }
@@ -644,6 +648,7 @@ run_step(QemuRun *run, guint i)
     g_autoptr(GError) err = NULL;
     g_autofree char *guest = NULL;
 
+    run->line = cmd->line;
     if (!run_cmd(run, cmd, &err) && !err) {
         err = g_error_new(SMMU_EXT_ERROR, SMMU_EXT_ERROR_FAILED,
                           "%s failed without a reason", cmd->text);
