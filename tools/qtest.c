@@ -174,6 +174,13 @@ spawn(Qtest *qt, const char *const *argv, GError **errp)
     posix_spawn_file_actions_t fa;
     int r;
 
+    /* posix_spawn() may report a failed exec only as exit status 127
+     * (it does under valgrind): say why up front when we can. */
+    if (access(argv[0], X_OK) < 0) {
+        g_set_error(errp, QTEST_ERROR, QTEST_ERROR_START,
+                    "cannot start %s: %s", argv[0], g_strerror(errno));
+        return false;
+    }
     posix_spawn_file_actions_init(&fa);
     posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
     posix_spawn_file_actions_addopen(&fa, 1, err_path,
