@@ -4,8 +4,8 @@
  * configuration (ram, cmdqv) becomes QEMU's command line, so QEMU starts
  * at the first command that needs the machine; from then on every access
  * is a qtest request, IRQs are intercepted at the SMMU's SysBus outputs,
- * and guest-caused errors are what QEMU logs with -d guest_errors while a
- * command runs.  Messages and the summary match replay-run.c's.
+ * and a command's host-side error is what QEMU prints for the device on
+ * stderr while it runs.  Messages and the summary match replay-run.c's.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -17,6 +17,7 @@
 #define DEVICE_ID        "smmu0"
 #define DEVICE_PATH      "/machine/peripheral/" DEVICE_ID
 #define DEVICE_OWNER     "dev id=" DEVICE_ID
+#define DEVICE_LABEL     "arm-smmuv3 " DEVICE_ID  /* in QEMU's messages */
 #define SMMU_REGS_NAME   "arm-smmuv3"       /* SysBus MMIO 0 */
 #define SMMU_IRQS        4                  /* before the extension's */
 #define START_TIMEOUT_MS 60000
@@ -40,7 +41,7 @@ typedef struct QemuRun {
     unsigned line;          /* the line being run */
     bool have_region;
     uint64_t region_base, region_size;
-    size_t log_seen;        /* bytes of guest.log already attributed */
+    size_t log_seen;        /* bytes of QEMU's stderr already attributed */
     GHashTable *devices;    /* attached devids */
     GHashTable *irq_seen;   /* line -> rising edges at its last irq check */
 } QemuRun;
@@ -273,19 +274,15 @@ qemu_start(QemuRun *run, GError **errp)
     g_autofree char *mem = g_strdup_printf("%" PRIu64 "M", ram_mib(run));
     g_autofree char *dev = g_strdup_printf(
         "arm-smmuv3,id=" DEVICE_ID ",primary-bus=pcie.0,cmdqv=%s", run->mode);
-    g_autofree char *log = NULL;
     const char *argv[] = {
         run->qemu, "-M", "virt", "-accel", "qtest", "-nodefaults",
-        "-nic", "none", "-display", "none", "-m", mem, "-device", dev,
-        "-d", "guest_errors", "-D", NULL, NULL,
+        "-nic", "none", "-display", "none", "-m", mem, "-device", dev, NULL,
     };
     g_autoptr(Qtest) qt = qtest_new(errp);
 
     if (!qt) {
         return false;
     }
-    log = g_build_filename(qtest_dir(qt), "guest.log", NULL);
-    argv[G_N_ELEMENTS(argv) - 2] = log;
     if (!qtest_launch(qt, argv, START_TIMEOUT_MS, errp) ||
         !qtest_irq_intercept_out(qt, DEVICE_PATH, "sysbus-irq", errp) ||
         !qemu_find_region(run, qt, errp)) {
@@ -295,14 +292,20 @@ qemu_start(QemuRun *run, GError **errp)
     return true;
 }
 
+static char *qemu_host_error(QemuRun *run);
+
 /* QEMU for a command that needs the machine: started on first use. */
 static Qtest *
 qemu(QemuRun *run, GError **errp)
 {
-    if (!run->qt && !run->start_err && !qemu_start(run, &run->start_err)) {
-        run->start_line = run->line;
-        g_propagate_error(errp, g_error_copy(run->start_err));
-        return NULL;
+    if (!run->qt && !run->start_err) {
+        if (!qemu_start(run, &run->start_err)) {
+            run->start_line = run->line;
+            g_propagate_error(errp, g_error_copy(run->start_err));
+            return NULL;
+        }
+        /* what QEMU said while starting is no command's error */
+        g_free(qemu_host_error(run));
     }
     if (!run->qt) {
         g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_FAILED,
@@ -312,19 +315,24 @@ qemu(QemuRun *run, GError **errp)
     return run->qt;
 }
 
-/* What QEMU logged as guest-caused since the last call: its last line. */
+/*
+ * The error QEMU reported for the device since the last call, as the
+ * reference VMM's host errors: the adapter prints the library's
+ * report_error() (a host operation failed) as a warning naming the
+ * device.  Guest-caused errors are not errors of a command there either.
+ */
 static char *
-qemu_guest_error(QemuRun *run)
+qemu_host_error(QemuRun *run)
 {
     g_autofree char *path = NULL, *text = NULL;
     g_auto(GStrv) lines = NULL;
     gsize len = 0;
-    char *last = NULL;
+    const char *last = NULL;
 
     if (!run->qt) {
         return NULL;
     }
-    path = g_build_filename(qtest_dir(run->qt), "guest.log", NULL);
+    path = g_build_filename(qtest_dir(run->qt), "stderr", NULL);
     if (!g_file_get_contents(path, &text, &len, NULL) ||
         len <= run->log_seen) {
         return NULL;
@@ -332,8 +340,10 @@ qemu_guest_error(QemuRun *run)
     lines = g_strsplit(text + run->log_seen, "\n", -1);
     run->log_seen = len;
     for (char **l = lines; *l; l++) {
-        if (*g_strstrip(*l)) {
-            last = *l;
+        const char *label = strstr(*l, DEVICE_LABEL ": ");
+
+        if (label) {
+            last = label + strlen(DEVICE_LABEL ": ");
         }
     }
     return last ? g_strdup(last) : NULL;
@@ -646,17 +656,17 @@ run_step(QemuRun *run, guint i)
 {
     const ReplayCmd *cmd = g_ptr_array_index(run->script->cmds, i);
     g_autoptr(GError) err = NULL;
-    g_autofree char *guest = NULL;
+    g_autofree char *host = NULL;
 
     run->line = cmd->line;
     if (!run_cmd(run, cmd, &err) && !err) {
         err = g_error_new(SMMU_EXT_ERROR, SMMU_EXT_ERROR_FAILED,
                           "%s failed without a reason", cmd->text);
     }
-    guest = qemu_guest_error(run);
-    if (!err && guest) {
+    host = qemu_host_error(run);
+    if (!err && host) {
         err = g_error_new_literal(SMMU_EXT_ERROR, SMMU_EXT_ERROR_FAILED,
-                                  guest);
+                                  host);
     }
     if (!err || cmd->op == REPLAY_EXPECT_ERROR) {
         return;
