@@ -247,6 +247,23 @@ accept_both(Qtest *qt, int qt_listen, int qmp_listen, unsigned timeout_ms,
 
 /* --- lines ------------------------------------------------------------ */
 
+/*
+ * After a timeout or a broken line the next answer could belong to an
+ * earlier request: never read either socket again.
+ */
+static void
+disconnect(Qtest *qt)
+{
+    if (qt->qt_fd >= 0) {
+        close(qt->qt_fd);
+        qt->qt_fd = -1;
+    }
+    if (qt->qmp_fd >= 0) {
+        close(qt->qmp_fd);
+        qt->qmp_fd = -1;
+    }
+}
+
 static bool
 send_line(Qtest *qt, int fd, const char *line, GError **errp)
 {
@@ -263,6 +280,7 @@ send_line(Qtest *qt, int fd, const char *line, GError **errp)
                 "cannot send to QEMU (%s)", g_strerror(errno));
 
             set_dead_error(qt, errp, what);
+            disconnect(qt);
             return false;
         }
         done += n;
@@ -270,9 +288,22 @@ send_line(Qtest *qt, int fd, const char *line, GError **errp)
     return true;
 }
 
+static char *read_line_once(Qtest *qt, int fd, GString *buf, GError **errp);
+
 /* The next line from @fd without its newline, reading into @buf. */
 static char *
 read_line(Qtest *qt, int fd, GString *buf, GError **errp)
+{
+    char *line = read_line_once(qt, fd, buf, errp);
+
+    if (!line) {
+        disconnect(qt);
+    }
+    return line;
+}
+
+static char *
+read_line_once(Qtest *qt, int fd, GString *buf, GError **errp)
 {
     gint64 end = g_get_monotonic_time() + REQUEST_TIMEOUT_MS * 1000ll;
 
@@ -354,7 +385,7 @@ qtest_request(Qtest *qt, const char *req, GError **errp)
 
     if (qt->qt_fd < 0) {
         g_set_error(errp, QTEST_ERROR, QTEST_ERROR_IO,
-                    "%s: QEMU is not running", req);
+                    "%s: no connection to QEMU (lost or never made)", req);
         return NULL;
     }
     if (!send_line(qt, qt->qt_fd, line, errp)) {
@@ -572,7 +603,7 @@ qtest_qmp(Qtest *qt, const char *cmd, const char *args, GError **errp)
 
     if (qt->qmp_fd < 0) {
         g_set_error(errp, QTEST_ERROR, QTEST_ERROR_IO,
-                    "QMP %s: QEMU is not running", cmd);
+                    "QMP %s: no connection to QEMU (lost or never made)", cmd);
         return NULL;
     }
     qtest_json_append_string(req, cmd);

@@ -289,6 +289,14 @@ test_qmp(void)
     g_assert_false(qtest_read(qt, RAM, 4, &base, &err));
     g_assert_error(err, QTEST_ERROR, QTEST_ERROR_IO);
     g_assert_nonnull(strstr(err->message, "exited with status 0"));
+    g_clear_error(&err);
+    /* and the client does not read a dead connection again */
+    g_assert_false(qtest_write(qt, RAM, 4, 0, &err));
+    g_assert_error(err, QTEST_ERROR, QTEST_ERROR_IO);
+    g_assert_nonnull(strstr(err->message, "no connection to QEMU"));
+    g_clear_error(&err);
+    g_assert_null(qtest_hmp(qt, "info mtree", &err));
+    g_assert_error(err, QTEST_ERROR, QTEST_ERROR_IO);
 }
 
 /* QOM path of the device owning the region at @addr, from info mtree. */
