@@ -749,6 +749,9 @@ qtest_launch(Qtest *qt, const char *const *argv, unsigned timeout_ms,
     }
     g_ptr_array_add(full, (gpointer)"-qtest");
     g_ptr_array_add(full, qt_opt);
+    /* qtest logs every request to stderr unless told not to */
+    g_ptr_array_add(full, (gpointer)"-qtest-log");
+    g_ptr_array_add(full, (gpointer)"none");
     g_ptr_array_add(full, (gpointer)"-qmp");
     g_ptr_array_add(full, qmp_opt);
     g_ptr_array_add(full, NULL);

@@ -324,21 +324,34 @@ qemu(QemuRun *run, GError **errp)
 static char *
 qemu_host_error(QemuRun *run)
 {
-    g_autofree char *path = NULL, *text = NULL;
+    g_autofree char *path = NULL;
+    g_autoptr(GString) text = g_string_new(NULL);
     g_auto(GStrv) lines = NULL;
-    gsize len = 0;
     const char *last = NULL;
+    char chunk[4096];
+    FILE *f;
+    size_t n;
 
     if (!run->qt) {
         return NULL;
     }
     path = g_build_filename(qtest_dir(run->qt), "stderr", NULL);
-    if (!g_file_get_contents(path, &text, &len, NULL) ||
-        len <= run->log_seen) {
+    f = fopen(path, "r");
+    if (!f) {
         return NULL;
     }
-    lines = g_strsplit(text + run->log_seen, "\n", -1);
-    run->log_seen = len;
+    if (fseek(f, run->log_seen, SEEK_SET) == 0) {
+        while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0) {
+            g_string_append_len(text, chunk, n);
+        }
+    }
+    fclose(f);
+    /* a line still being written is read next time, whole */
+    while (text->len && text->str[text->len - 1] != '\n') {
+        g_string_truncate(text, text->len - 1);
+    }
+    run->log_seen += text->len;
+    lines = g_strsplit(text->str, "\n", -1);
     for (char **l = lines; *l; l++) {
         const char *label = strstr(*l, DEVICE_LABEL ": ");
 
