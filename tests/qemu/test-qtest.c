@@ -322,7 +322,7 @@ test_irq_and_reset(void)
 {
     g_autoptr(Qtest) qt = start_virt();
     g_autoptr(GError) err = NULL;
-    g_autofree char *pl061 = NULL;
+    g_autofree char *pl061 = NULL, *smmu = NULL;
     uint64_t v = 0;
 
     if (!qt) {
@@ -355,9 +355,11 @@ test_irq_and_reset(void)
     g_assert_no_error(err);
     g_assert_true(qtest_read(qt, PL061 + PL061_DIR, 4, &v, &err));
     g_assert_cmphex(v, ==, 0);
-    /* intercepting a second device is refused by QEMU */
-    g_assert_false(qtest_irq_intercept_out(qt, "/machine", NULL, &err));
+    /* intercepting a second device (the SMMU) is refused by QEMU */
+    smmu = owner_path(qt, 0x09050000);
+    g_assert_false(qtest_irq_intercept_out(qt, smmu, "sysbus-irq", &err));
     g_assert_error(err, QTEST_ERROR, QTEST_ERROR_FAIL);
+    g_assert_nonnull(strstr(err->message, "already"));
 }
 
 int
