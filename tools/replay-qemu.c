@@ -272,8 +272,11 @@ static bool
 qemu_start(QemuRun *run, GError **errp)
 {
     g_autofree char *mem = g_strdup_printf("%" PRIu64 "M", ram_mib(run));
+    /* QEMU's option syntax: a comma in a value is written twice */
+    g_auto(GStrv) parts = g_strsplit(run->mode, ",", -1);
+    g_autofree char *mode = g_strjoinv(",,", parts);
     g_autofree char *dev = g_strdup_printf(
-        "arm-smmuv3,id=" DEVICE_ID ",primary-bus=pcie.0,cmdqv=%s", run->mode);
+        "arm-smmuv3,id=" DEVICE_ID ",primary-bus=pcie.0,cmdqv=%s", mode);
     const char *argv[] = {
         run->qemu, "-M", "virt", "-accel", "qtest", "-nodefaults",
         "-nic", "none", "-display", "none", "-m", mem, "-device", dev, NULL,
