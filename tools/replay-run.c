@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "replay-parse.h"
+#include "replay-qemu.h"
 #include "smmu-ext-sim.h"
 #include "smmu-ext-tool.h"
 
@@ -367,6 +368,7 @@ tool_cmd_replay(int argc, char **argv)
 {
     gboolean trace = FALSE;
     g_autofree char *dirs = NULL;
+    g_autofree char *qemu = NULL;
     const GOptionEntry entries[] = {
         { "trace", 't', 0, G_OPTION_ARG_NONE, &trace,
           "Print every access with its value and path (trapped, direct)",
@@ -374,6 +376,9 @@ tool_cmd_replay(int argc, char **argv)
         { "dir", 'd', 0, G_OPTION_ARG_STRING, &dirs,
           "Module directories (':'-separated) instead of the default",
           "DIRS" },
+        { "qemu", 0, 0, G_OPTION_ARG_FILENAME, &qemu,
+          "Run against this qemu-system-aarch64 (qtest, emulated mode)",
+          "PATH" },
         { NULL },
     };
     g_autoptr(GOptionContext) ctx = tool_option_context_new(
@@ -401,6 +406,9 @@ tool_cmd_replay(int argc, char **argv)
     if (!script) {
         fprintf(stderr, "%s\n", err->message);
         return TOOL_EXIT_USAGE;
+    }
+    if (qemu) {
+        return replay_qemu_run(script, qemu, trace);
     }
     reg = tool_registry_new_noted("replay", dirs);
     return replay_run(script, reg, trace);
