@@ -620,10 +620,20 @@ smmu_ext_instance_counters(const SmmuExtInstance *inst,
     }
 }
 
-void
+bool
 smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out)
 {
-    *out = inst->stats;
+    uint32_t size = out->size;
+    uint32_t n = MIN(size, (uint32_t)sizeof(*out));
+
+    if (size < SMMU_EXT_STATS_SIZE_1_0) {
+        return false;
+    }
+    /* Bytes of a newer caller's struct that this core does not know. */
+    memset((char *)out + n, 0, size - n);
+    memcpy(out, &inst->stats, n);
+    out->size = n;
+    return true;
 }
 
 bool
