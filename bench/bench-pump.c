@@ -99,7 +99,7 @@ measure(size_t max, int syscall_fd, uint64_t *reads_per_event)
     SmmuExtRegistry *reg = smmu_ext_registry_new();
     SmmuExtIommufd *fd;
     SmmuExtInstance *inst;
-    SmmuExtStats st;
+    SmmuExtStats st = { .size = sizeof(st) };
     uint64_t evt[4] = { 0x10, 0, 0, 0 }, t0, reads0;
     uint32_t dev;
     double rate;

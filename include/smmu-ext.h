@@ -475,7 +475,14 @@ SMMU_EXT_API void
 smmu_ext_instance_counters(const SmmuExtInstance *inst,
                            SmmuExtCounterFn emit, void *ctx);
 
+/*
+ * The vEVENTQ pump's counters.  @size leads, as in SmmuExtGeometry: the
+ * caller sets it to sizeof(SmmuExtStats); the core writes the fields both
+ * sides know, zeroes those of a newer caller, and sets @size to what it
+ * wrote.  Below the 1.0 size it returns false with @out untouched.
+ */
 typedef struct SmmuExtStats {
+    uint32_t size;             /* bytes of this struct the writer knows */
     uint64_t events;           /* records delivered to their owner */
     uint64_t events_lost;      /* counted from gaps and LOST_EVENTS */
     uint64_t events_dropped;   /* short or malformed records */
@@ -483,7 +490,7 @@ typedef struct SmmuExtStats {
     uint64_t reads;            /* read() calls on vEVENTQ fds */
 } SmmuExtStats;
 
-SMMU_EXT_API void
+SMMU_EXT_API bool
 smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out);
 
 /* g_autoptr() for the host's handles. */

@@ -104,6 +104,8 @@ int smmu_ext_iommufd_close(SmmuExtIommufd *fd, int evfd);
     (offsetof(SmmuExtHostOps, report_error) + sizeof(void *))
 #define SMMU_EXT_GEOMETRY_SIZE_1_0 \
     (offsetof(SmmuExtGeometry, ram_page_size) + sizeof(uint64_t))
+#define SMMU_EXT_STATS_SIZE_1_0 \
+    (offsetof(SmmuExtStats, reads) + sizeof(uint64_t))
 
 typedef struct SmmuExtModule {
     SmmuExtModuleInfo info;    /* strings point into desc or owned copies */

@@ -583,25 +583,38 @@ smmu_ext_instance_emulated(const SmmuExtInstance *inst)
     return inst->ext && !inst->iommufd;
 }
 
+/*
+ * Fill a caller's sized struct @out (its uint32_t size first) from @src
+ * (NULL: zeroes), @own bytes long in this build: the bytes both know, the
+ * rest of a newer caller's struct zeroed, size = the bytes filled.  Below
+ * @size_1_0 nothing is written.  True when @src was copied.
+ */
+static bool
+sized_out(void *out, uint32_t own, uint32_t size_1_0, const void *src)
+{
+    uint32_t size;
+    uint32_t n;
+
+    memcpy(&size, out, sizeof(size));
+    if (size < size_1_0) {
+        return false;
+    }
+    n = MIN(size, own);
+    memset((char *)out + n, 0, size - n);
+    if (src) {
+        memcpy(out, src, n);
+    } else {
+        memset(out, 0, n);
+    }
+    memcpy(out, &n, sizeof(n));
+    return src != NULL;
+}
+
 bool
 smmu_ext_instance_geometry(const SmmuExtInstance *inst, SmmuExtGeometry *out)
 {
-    uint32_t size = out->size;
-    uint32_t n = MIN(size, (uint32_t)sizeof(*out));
-
-    if (size < SMMU_EXT_GEOMETRY_SIZE_1_0) {
-        return false;
-    }
-    /* Bytes of a newer caller's struct that this core does not know. */
-    memset((char *)out + n, 0, size - n);
-    if (!inst->ext) {
-        memset(out, 0, n);
-        out->size = n;
-        return false;
-    }
-    memcpy(out, &inst->ext->geo, n);
-    out->size = n;
-    return true;
+    return sized_out(out, sizeof(*out), SMMU_EXT_GEOMETRY_SIZE_1_0,
+                     inst->ext ? &inst->ext->geo : NULL);
 }
 
 uint32_t
@@ -620,10 +633,11 @@ smmu_ext_instance_counters(const SmmuExtInstance *inst,
     }
 }
 
-void
+bool
 smmu_ext_instance_stats(const SmmuExtInstance *inst, SmmuExtStats *out)
 {
-    *out = inst->stats;
+    return sized_out(out, sizeof(*out), SMMU_EXT_STATS_SIZE_1_0,
+                     &inst->stats);
 }
 
 bool

@@ -5,7 +5,10 @@
 The exported function names (nm -D --defined-only) must be exactly the
 functions the header declares with SMMU_EXT_API, each bound to the
 version node given (except names passed with --transitional), and the
-version script must name every declared function, with no glob.
+version script must name every declared function, with no glob.  With
+--symbols, the Debian symbols file must list exactly the exports and the
+version node, as NAME@VERSION (what dpkg-gensymbols -c4 holds the package
+build to, checked here before a package is built).
 
 --expect-missing / --expect-extra turn the run into a control: it passes
 only if the check fails and reports those names, which proves the check
@@ -40,18 +43,46 @@ def declared(header):
     return names
 
 
-def exported(lib):
+def nm_dynamic(lib):
+    """(type, name, version) of each defined dynamic symbol."""
     nm = os.environ.get('NM', 'nm')
     out = subprocess.run([nm, '-D', '--defined-only', lib], check=True,
                          capture_output=True, text=True).stdout
-    syms = {}
     for line in out.splitlines():
         parts = line.split()
-        if len(parts) < 3 or parts[1] == 'A':
-            continue            # version node definitions
+        if len(parts) < 3:
+            continue
         name, _, version = parts[2].partition('@')
-        syms[name] = version.lstrip('@')
-    return syms
+        yield parts[1], name, version.lstrip('@')
+
+
+def exported(lib):
+    # 'A': the version node definitions, not functions.
+    return {name: version for kind, name, version in nm_dynamic(lib)
+            if kind != 'A'}
+
+
+def symbols_file_names(path):
+    """NAME@VERSION of each symbol line of a Debian symbols file."""
+    names = set()
+    with open(path, encoding='utf-8') as f:
+        for line in f:
+            if not line.startswith(' '):
+                continue        # the library line, '*' fields, comments
+            entry = line.split()[0]
+            entry = re.sub(r'^(\([^)]*\))+', '', entry)   # (optional) tags
+            names.add(entry)
+    return names
+
+
+def check_symbols_file(path, lib):
+    # dpkg-gensymbols names a version node NODE@NODE.
+    want = {'%s@%s' % (name, version or name)
+            for _, name, version in nm_dynamic(lib)}
+    listed = symbols_file_names(path)
+    base = os.path.basename(path)
+    return (['%s lacks: %s' % (base, n) for n in sorted(want - listed)] +
+            ['%s extra: %s' % (base, n) for n in sorted(listed - want)])
 
 
 def map_names(path, node):
@@ -107,6 +138,8 @@ def check(args):
                 print('note: %s names %s, not declared in %s (yet)'
                       % (os.path.basename(args.map), n,
                          os.path.basename(args.header)))
+    if args.symbols:
+        problems += check_symbols_file(args.symbols, args.lib)
     return decl, syms, problems
 
 
@@ -116,18 +149,23 @@ def main():
     p.add_argument('--lib', required=True)
     p.add_argument('--node', required=True)
     p.add_argument('--map')
+    p.add_argument('--symbols', help='Debian symbols file to compare')
     p.add_argument('--transitional', action='append', default=[])
     p.add_argument('--expect-missing', action='append', default=[])
     p.add_argument('--expect-extra', action='append', default=[])
+    p.add_argument('--expect-problem', action='append', default=[],
+                   help='a control: this exact problem line must appear')
     args = p.parse_args()
 
     decl, syms, problems = check(args)
-    control = args.expect_missing or args.expect_extra
+    control = (args.expect_missing or args.expect_extra or
+               args.expect_problem)
     for line in problems:
         print(('expected ' if control else '') + line)
     if control:
         wanted = (['missing: ' + n for n in args.expect_missing] +
-                  ['extra: ' + n for n in args.expect_extra])
+                  ['extra: ' + n for n in args.expect_extra] +
+                  args.expect_problem)
         absent = [w for w in wanted if w not in problems]
         if absent:
             print('control FAILED: the check did not report: ' +

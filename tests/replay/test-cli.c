@@ -142,37 +142,46 @@ test_modules(void)
     g_assert_null(strstr(text.out, "Note:"));
 }
 
+/* @data: a module directory that does not exist, or NULL for an empty
+ * one made here (the library and tools packages without a module). */
 static void
-test_no_modules(void)
+test_no_modules(gconstpointer data)
 {
+    g_autoptr(GError) error = NULL;
+    g_autofree char *empty = data ? NULL :
+                             g_dir_make_tmp("smmu-ext-nomod-XXXXXX", &error);
+    const char *dir = data ? data : empty;
     g_auto(Run) text = { 0 };
     g_auto(Run) json = { 0 };
     g_auto(Run) probe = { 0 };
     g_auto(Run) demo = { 0 };
 
-    g_test_summary("With no readable module directory every subcommand "
-                   "still works: zero modules and a hint naming the module "
-                   "package");
-    run_tool(&text, "modules", "--dir", "/nonexistent/smmu-ext", NULL);
+    g_assert_no_error(error);
+    g_test_summary("With no readable module directory, or an empty one, "
+                   "every subcommand still works: zero modules and a hint "
+                   "naming the module package");
+    run_tool(&text, "modules", "--dir", dir, NULL);
     g_assert_cmpint(text.status, ==, 0);
     assert_contains(text.out, "Modules (0, in probe order):");
-    assert_contains(text.out, "/nonexistent/smmu-ext");
+    assert_contains(text.out, dir);
     assert_contains(text.out, "Note: no extension module found");
     assert_contains(text.out, "smmu-ext-module-tegra241");
-    run_tool(&json, "modules", "--json", "--dir", "/nonexistent/smmu-ext",
-             NULL);
+    run_tool(&json, "modules", "--json", "--dir", dir, NULL);
     g_assert_cmpint(json.status, ==, 0);
     assert_contains(json.out, "\"modules\": []");
     assert_contains(json.out, "\"hint\": \"no extension module found");
     run_tool(&probe, "probe", "--sim", "tegra241", "--cmdqv", "auto",
-             "--dir", "/nonexistent/smmu-ext", NULL);
+             "--dir", dir, NULL);
     g_assert_cmpint(probe.status, ==, 0);
     assert_contains(probe.out, "extension: none");
     assert_contains(probe.err, "smmu-ext-module-tegra241");
-    run_tool(&demo, "demo", "--dir", "/nonexistent/smmu-ext", NULL);
+    run_tool(&demo, "demo", "--dir", dir, NULL);
     g_assert_cmpint(demo.status, ==, 0);
     assert_contains(demo.err, "smmu-ext-module-tegra241");
     assert_contains(demo.out, "verdict: PASS");
+    if (empty) {
+        g_assert_cmpint(g_rmdir(empty), ==, 0);
+    }
 }
 
 /* @out is exactly one line: {"error": {"domain": @domain, "code": ...,
@@ -431,7 +440,10 @@ main(int argc, char **argv)
     g_test_add_func("/tools/cli/help", test_help);
     g_test_add_func("/tools/cli/usage-errors", test_usage_errors);
     g_test_add_func("/tools/cli/modules", test_modules);
-    g_test_add_func("/tools/cli/no-modules", test_no_modules);
+    g_test_add_data_func("/tools/cli/no-modules/missing",
+                         "/nonexistent/smmu-ext", test_no_modules);
+    g_test_add_data_func("/tools/cli/no-modules/empty", NULL,
+                         test_no_modules);
     g_test_add_func("/tools/cli/json-errors", test_json_errors);
     g_test_add_func("/tools/cli/probe/sim", test_probe_sim);
     g_test_add_func("/tools/cli/probe/errors", test_probe_errors);

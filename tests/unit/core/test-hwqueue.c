@@ -57,6 +57,22 @@ find_alloc(Fixture *f, guint from, uint32_t index)
     return found;
 }
 
+/* Setting q0 allocates it and q1, which was waiting for it, follows
+ * without being asked again. */
+static void
+assert_q0_up_q1_follows(Fixture *f)
+{
+    g_autoptr(GError) err = NULL;
+    g_autofree char *trace = NULL;
+    guint mark = fixture_mark(f);
+
+    g_assert_true(hwq_set(0, Q0_GPA, &err));
+    g_assert_no_error(err);
+    trace = fixture_trace(f, mark);
+    g_assert_cmpstr(trace, ==,
+                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+}
+
 static void
 test_ascending(Fixture *f, gconstpointer data)
 {
@@ -139,7 +155,6 @@ test_clear_lower(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *trace = NULL;
-    g_autofree char *trace2 = NULL;
     guint mark = both_live(f);
 
     g_assert_true(smmu_ext_core_hw_queue_clear(test_ext.core, TEST_HWQ_TYPE,
@@ -154,12 +169,7 @@ test_clear_lower(Fixture *f, gconstpointer data)
                                                1));
 
     /* q0 back: q1 follows without being asked again. */
-    mark = fixture_mark(f);
-    g_assert_true(hwq_set(0, Q0_GPA, &err));
-    g_assert_no_error(err);
-    trace2 = fixture_trace(f, mark);
-    g_assert_cmpstr(trace2, ==,
-                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+    assert_q0_up_q1_follows(f);
 }
 
 static void
@@ -167,7 +177,6 @@ test_upper_first_waits(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *trace = NULL;
-    g_autofree char *trace2 = NULL;
     guint mark = fixture_mark(f);
 
     g_assert_false(hwq_set(1, Q1_GPA, &err));
@@ -177,12 +186,7 @@ test_upper_first_waits(Fixture *f, gconstpointer data)
     /* No ioctl the kernel would refuse (EIO). */
     g_assert_cmpstr(trace, ==, "FAILED 1:1 code 15");
 
-    mark = fixture_mark(f);
-    g_assert_true(hwq_set(0, Q0_GPA, &err));
-    g_assert_no_error(err);
-    trace2 = fixture_trace(f, mark);
-    g_assert_cmpstr(trace2, ==,
-                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+    assert_q0_up_q1_follows(f);
 }
 
 static void
@@ -239,7 +243,6 @@ test_failure_not_retried(Fixture *f, gconstpointer data)
     g_autoptr(GError) err = NULL;
     g_autofree char *trace = NULL;
     g_autofree char *trace2 = NULL;
-    g_autofree char *trace3 = NULL;
     guint mark;
 
     g_test_summary("a queue the kernel refused is not tried again when "
@@ -268,12 +271,7 @@ test_failure_not_retried(Fixture *f, gconstpointer data)
     g_assert_cmpstr(trace2, ==, "FAILED 1:1 code 15");
 
     /* Asked again: one attempt, and the waiting neighbour follows. */
-    mark = fixture_mark(f);
-    g_assert_true(hwq_set(0, Q0_GPA, &err));
-    g_assert_no_error(err);
-    trace3 = fixture_trace(f, mark);
-    g_assert_cmpstr(trace3, ==,
-                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+    assert_q0_up_q1_follows(f);
 }
 
 static void
@@ -317,7 +315,6 @@ test_viommu_failure_keeps_attach(Fixture *f, gconstpointer data)
 {
     g_autoptr(GError) err = NULL;
     g_autofree char *trace = NULL;
-    g_autofree char *trace2 = NULL;
     guint mark;
 
     g_test_summary("a HW queue the kernel refuses while the vIOMMU is "
@@ -344,12 +341,7 @@ test_viommu_failure_keeps_attach(Fixture *f, gconstpointer data)
                                         "IOMMU_HW_QUEUE_ALLOC("), ==, 1);
 
     /* The guest mends it: both queues come up on the new vIOMMU. */
-    mark = fixture_mark(f);
-    g_assert_true(hwq_set(0, Q0_GPA, &err));
-    g_assert_no_error(err);
-    trace2 = fixture_trace(f, mark);
-    g_assert_cmpstr(trace2, ==,
-                    "hwq_alloc(1:0); LIVE 1:0; hwq_alloc(1:1); LIVE 1:1");
+    assert_q0_up_q1_follows(f);
 }
 
 static void

@@ -96,9 +96,9 @@ pump_seqs(Fixture *f, const uint32_t *seqs, guint n)
 static SmmuExtStats
 stats(Fixture *f)
 {
-    SmmuExtStats s;
+    SmmuExtStats s = { .size = sizeof(s) };
 
-    smmu_ext_instance_stats(f->inst, &s);
+    g_assert_true(smmu_ext_instance_stats(f->inst, &s));
     return s;
 }
 

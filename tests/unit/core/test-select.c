@@ -610,6 +610,43 @@ test_geometry_none_selected(Fixture *f, gconstpointer data)
     g_assert_cmpuint(geo.ram_page_size, ==, 0);
 }
 
+static void
+test_stats_sizes(Fixture *f, gconstpointer data)
+{
+    struct {
+        SmmuExtStats st;
+        uint64_t newer[2];
+    } big;
+    SmmuExtStats small, want = { .size = sizeof(want) };
+    const uint32_t short_size = SMMU_EXT_STATS_SIZE_1_0 - 1;
+
+    g_test_summary("stats: a smaller (pre-1.0) size is refused and nothing "
+                   "written; a bigger one gets the known fields, the rest "
+                   "zeroed and .size = the bytes filled");
+    fixture_instance(f, "test");
+    fixture_attach(f, TEST_DEV);
+    g_assert_true(smmu_ext_instance_stats(f->inst, &want));
+    g_assert_cmpuint(want.size, ==, sizeof(want));
+
+    memset(&small, 0xa5, sizeof(small));
+    small.size = short_size;
+    g_assert_false(smmu_ext_instance_stats(f->inst, &small));
+    g_assert_cmpuint(small.size, ==, short_size);
+    g_assert_cmphex(small.events, ==, 0xa5a5a5a5a5a5a5a5ull);
+    g_assert_cmphex(small.reads, ==, 0xa5a5a5a5a5a5a5a5ull);
+
+    memset(&big, 0xa5, sizeof(big));
+    big.st.size = sizeof(big);
+    g_assert_true(smmu_ext_instance_stats(f->inst, &big.st));
+    g_assert_cmpuint(big.st.size, ==, sizeof(SmmuExtStats));
+    g_assert_cmpuint(big.st.events, ==, want.events);
+    g_assert_cmpuint(big.st.events_lost, ==, want.events_lost);
+    g_assert_cmpuint(big.st.events_dropped, ==, want.events_dropped);
+    g_assert_cmpuint(big.st.eventq_aborts, ==, want.eventq_aborts);
+    g_assert_cmpuint(big.st.reads, ==, want.reads);
+    g_assert_cmphex(big.newer[0] | big.newer[1], ==, 0);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -653,6 +690,7 @@ main(int argc, char **argv)
     ADD("/core/sized/geometry/sizes", test_geometry_sizes, FIX_BOTH_EXT);
     ADD("/core/sized/geometry/none-selected", test_geometry_none_selected,
         FIX_BOTH_EXT);
+    ADD("/core/sized/stats/sizes", test_stats_sizes, FIX_BOTH_EXT);
 #undef ADD
     return g_test_run();
 }

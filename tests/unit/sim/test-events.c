@@ -75,9 +75,10 @@ post(Fixture *f, uint32_t devid, uint64_t tag)
 static SmmuExtStats
 stats(Fixture *f)
 {
-    SmmuExtStats st;
+    SmmuExtStats st = { .size = sizeof(st) };
 
-    smmu_ext_instance_stats(smmu_ext_vmm_instance(f->vmm), &st);
+    g_assert_true(smmu_ext_instance_stats(smmu_ext_vmm_instance(f->vmm),
+                                          &st));
     return st;
 }
 

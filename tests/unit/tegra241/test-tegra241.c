@@ -453,6 +453,42 @@ test_one_attempt_per_write(Fx *f, gconstpointer data)
     g_assert_cmpuint(smmu_ext_vmm_reported_errors(f->vmm), ==, errors + 2);
 }
 
+/* As many guest writes as the core's error limiter lets through in one
+ * window (5 per 5 s), four times over. */
+#define FLOOD_WRITES 20
+
+static void
+test_failure_reports_rate_limited(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    int64_t start = g_get_monotonic_time();
+    unsigned errors, allocs, reports, windows;
+
+    g_test_summary("a guest that keeps rewriting CONFIG while the kernel "
+                   "refuses VCMDQ0 costs one ioctl per write, and the "
+                   "host hears at most the core's limit of reports");
+    both_ready_cmdqv_off(f);
+    errors = smmu_ext_vmm_reported_errors(f->vmm);
+    allocs = smmu_ext_sim_calls(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC);
+    for (unsigned i = 1; i <= FLOOD_WRITES; i++) {
+        smmu_ext_sim_fail(f->sim, SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC, ENOMEM, i);
+    }
+    for (unsigned i = 0; i < FLOOD_WRITES; i++) {
+        t241g_w32(g, G_CONFIG, t241g_r32(g, G_CONFIG) | 1u);
+    }
+    g_assert_cmpuint(smmu_ext_sim_calls(f->sim,
+                                        SMMU_EXT_SIM_OP_HW_QUEUE_ALLOC), ==,
+                     allocs + FLOOD_WRITES);
+    g_assert_cmphex(init_err(f, 0), ==, 4);
+    reports = smmu_ext_vmm_reported_errors(f->vmm) - errors;
+    /* A slow runner may open more windows. */
+    windows = (g_get_monotonic_time() - start) / (5 * G_TIME_SPAN_SECOND) + 1;
+    g_assert_cmpuint(reports, >=, 1);
+    g_assert_cmpuint(reports, <=, 5 * windows);
+    g_assert_nonnull(strstr(smmu_ext_vmm_last_error(f->vmm), "VCMDQ0"));
+    smmu_ext_sim_fail_clear(f->sim);
+}
+
 static void
 test_one_attempt_side_effect(Fx *f, gconstpointer data)
 {
@@ -747,6 +783,8 @@ main(int argc, char **argv)
         test_one_attempt_per_write);
     ADD("/tegra241/hw-queue/one-attempt-side-effect",
         test_one_attempt_side_effect);
+    ADD("/tegra241/hw-queue/failure-reports-rate-limited",
+        test_failure_reports_rate_limited);
     ADD("/tegra241/hw-queue/viommu-recreate-bad-base",
         test_viommu_recreate_bad_base);
     ADD("/tegra241/hw-queue/order-wait-init-err", test_order_wait_init_err);
