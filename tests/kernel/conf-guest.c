@@ -206,7 +206,7 @@ conf_show_queues(Conf *c)
 void
 conf_dispatch(Conf *c)
 {
-    SmmuExtStats st;
+    SmmuExtStats st = { .size = sizeof(st) };
 
     c->in_library = true;
     smmu_ext_instance_dispatch(c->inst);

@@ -422,7 +422,7 @@ sc_vevent(Conf *c)
 static void
 sc_vevent_loss(Conf *c)
 {
-    SmmuExtStats st;
+    SmmuExtStats st = { .size = sizeof(st) };
     uint32_t nested;
 
     if (!start(c, "selftest")) {
