@@ -107,11 +107,13 @@ no_close(void *opaque, int fd)
 }
 
 static const SmmuExtSeamOps whole_seam = {
+    .size = sizeof(SmmuExtSeamOps),
     .ioctl = no_ioctl, .mmap = no_mmap, .munmap = no_munmap,
     .read = whole_read, .close = no_close,
 };
 
 static const SmmuExtSeamOps single_seam = {
+    .size = sizeof(SmmuExtSeamOps),
     .ioctl = no_ioctl, .mmap = no_mmap, .munmap = no_munmap,
     .read = single_read, .close = no_close,
 };
@@ -235,7 +237,7 @@ run(Variant v, unsigned n, uint64_t *reads)
     bench_open(&b, v);
     q.fd = b.rfd;
     fd = v == VARIANT_ADOPT ? smmu_ext_iommufd_adopt(b.rfd) :
-         smmu_ext_iommufd_new_seam(seams[v], NULL, b.rfd);
+         smmu_ext_iommufd_new_seam(seams[v], NULL, b.rfd, NULL);
     for (unsigned done = 0; done < n;) {
         unsigned batch = MIN(n - done, b.capacity / RECORD_BYTES);
         uint64_t t0;

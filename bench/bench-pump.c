@@ -73,6 +73,7 @@ w_close(void *o, int fd)
 }
 
 static const SmmuExtSeamOps wrap_ops = {
+    .size = sizeof(SmmuExtSeamOps),
     .ioctl = w_ioctl, .mmap = w_mmap, .munmap = w_munmap, .read = w_read,
     .close = w_close,
 };
@@ -105,7 +106,7 @@ measure(size_t max, int syscall_fd, uint64_t *reads_per_event)
     double rate;
 
     wrap = (Wrap) { sfd->ops, sfd->opaque, max, syscall_fd };
-    fd = smmu_ext_iommufd_new_seam(&wrap_ops, NULL, sfd->fd);
+    fd = smmu_ext_iommufd_new_seam(&wrap_ops, NULL, sfd->fd, NULL);
     dev = smmu_ext_sim_add_device(sim, 1);
     /* cmdqv=off: a plain ARM_SMMUV3 vIOMMU, no module involved. */
     inst = smmu_ext_instance_new(reg, "off", &host_ops, NULL, &err);

@@ -79,9 +79,12 @@ smmu_ext_version_string(void);
  * Every iommufd access of the core goes through these five calls.  Each
  * returns what libc returns on success and a negative errno on failure.
  * The real seam calls libc on /dev/iommu; the simulated host supplies its
- * own (smmu-ext-sim.h); tests may script one.
+ * own (smmu-ext-sim.h); tests may script one.  The caller sets @size to
+ * sizeof(SmmuExtSeamOps) as it was built; the core keeps its own copy, so
+ * a later minor may append calls without breaking a 1.0 caller.
  */
 typedef struct SmmuExtSeamOps {
+    uint32_t size;             /* sizeof(SmmuExtSeamOps) the caller saw */
     int (*ioctl)(void *opaque, int fd, unsigned long request, void *arg);
     int (*mmap)(void *opaque, int fd, uint64_t offset, size_t len,
                 void **out);
@@ -100,9 +103,12 @@ smmu_ext_iommufd_open(const char *path, GError **errp);
 SMMU_EXT_API SmmuExtIommufd *
 smmu_ext_iommufd_adopt(int fd);
 
-/* Wrap @fd reached through @ops; @ops and @opaque must outlive the handle. */
+/* Wrap @fd reached through @ops (copied; every 1.0 call is required);
+ * @opaque must outlive the handle.  NULL with SMMU_EXT_ERROR_INVALID when
+ * @ops is smaller than the 1.0 table or lacks a call. */
 SMMU_EXT_API SmmuExtIommufd *
-smmu_ext_iommufd_new_seam(const SmmuExtSeamOps *ops, void *opaque, int fd);
+smmu_ext_iommufd_new_seam(const SmmuExtSeamOps *ops, void *opaque, int fd,
+                          GError **errp);
 
 /* Free the handle (closes the fd only if smmu_ext_iommufd_open opened it). */
 SMMU_EXT_API void

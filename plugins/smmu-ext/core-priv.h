@@ -50,8 +50,13 @@ bool smmu_ext_ratelimit_ok(SmmuExtRatelimit *rl, unsigned *suppressed);
 
 /* --- iommufd.c: the only code that issues iommufd ioctls ---------------- */
 
+/* The 1.0 seam table ends with close: smaller tables are refused. */
+#define SMMU_EXT_SEAM_OPS_SIZE_1_0 \
+    (offsetof(SmmuExtSeamOps, close) + sizeof(((SmmuExtSeamOps *)0)->close))
+
 struct SmmuExtIommufd {
-    const SmmuExtSeamOps *ops;
+    SmmuExtSeamOps ops_copy;   /* the caller's table, zero-filled past it */
+    const SmmuExtSeamOps *ops; /* &ops_copy */
     void *opaque;
     int fd;
     bool owned;                /* close the fd on free */

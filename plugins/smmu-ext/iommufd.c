@@ -54,6 +54,7 @@ real_close(void *opaque, int fd)
 }
 
 static const SmmuExtSeamOps real_seam = {
+    .size = sizeof(SmmuExtSeamOps),
     .ioctl = real_ioctl,
     .mmap = real_mmap,
     .munmap = real_munmap,
@@ -62,14 +63,28 @@ static const SmmuExtSeamOps real_seam = {
 };
 
 SmmuExtIommufd *
-smmu_ext_iommufd_new_seam(const SmmuExtSeamOps *ops, void *opaque, int fd)
+smmu_ext_iommufd_new_seam(const SmmuExtSeamOps *ops, void *opaque, int fd,
+                          GError **errp)
 {
     SmmuExtIommufd *h;
 
-    g_return_val_if_fail(ops && ops->ioctl && ops->mmap && ops->munmap &&
-                         ops->read && ops->close, NULL);
+    if (!ops || ops->size < SMMU_EXT_SEAM_OPS_SIZE_1_0) {
+        g_set_error(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
+                    "seam ops table of %u bytes (the 1.0 table has %zu)",
+                    ops ? ops->size : 0, (size_t)SMMU_EXT_SEAM_OPS_SIZE_1_0);
+        return NULL;
+    }
+    if (!ops->ioctl || !ops->mmap || !ops->munmap || !ops->read ||
+        !ops->close) {
+        g_set_error_literal(errp, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID,
+                            "seam ops table lacks one of ioctl, mmap, "
+                            "munmap, read, close");
+        return NULL;
+    }
     h = g_new0(SmmuExtIommufd, 1);
-    h->ops = ops;
+    memcpy(&h->ops_copy, ops, MIN(ops->size, sizeof(h->ops_copy)));
+    h->ops_copy.size = sizeof(h->ops_copy);
+    h->ops = &h->ops_copy;
     h->opaque = opaque;
     h->fd = fd;
     return h;
@@ -78,7 +93,7 @@ smmu_ext_iommufd_new_seam(const SmmuExtSeamOps *ops, void *opaque, int fd)
 SmmuExtIommufd *
 smmu_ext_iommufd_adopt(int fd)
 {
-    return smmu_ext_iommufd_new_seam(&real_seam, NULL, fd);
+    return smmu_ext_iommufd_new_seam(&real_seam, NULL, fd, NULL);
 }
 
 SmmuExtIommufd *

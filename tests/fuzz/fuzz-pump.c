@@ -88,6 +88,7 @@ fake_close(void *opaque, int fd)
 }
 
 static const SmmuExtSeamOps fake_seam = {
+    .size = sizeof(SmmuExtSeamOps),
     .ioctl = fake_ioctl,
     .mmap = fake_mmap,
     .munmap = fake_munmap,
@@ -145,7 +146,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     q.opaque = f;
     q.rl = (SmmuExtRatelimit)SMMU_EXT_RATELIMIT_INIT(G_TIME_SPAN_SECOND, 2);
 
-    fd = smmu_ext_iommufd_new_seam(&fake_seam, f, 3);
+    fd = smmu_ext_iommufd_new_seam(&fake_seam, f, 3, NULL);
     for (unsigned calls = 0; f->in.left; calls++) {
         uint64_t before = f->delivered;
         uint64_t reads = stats.reads;

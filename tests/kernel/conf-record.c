@@ -529,6 +529,7 @@ sim_close(void *opaque, int fd)
 }
 
 static const SmmuExtSeamOps sim_seam = {
+    .size = sizeof(SmmuExtSeamOps),
     .ioctl = sim_ioctl,
     .mmap = sim_mmap,
     .munmap = sim_munmap,

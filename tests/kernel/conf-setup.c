@@ -93,7 +93,8 @@ conf_open(Conf *c, bool real)
     } else {
         c->sim = smmu_ext_sim_new(SMMU_EXT_SIM_SELFTEST);
         c->fd = smmu_ext_iommufd_fd(smmu_ext_sim_iommufd(c->sim));
-        c->handle = smmu_ext_iommufd_new_seam(conf_sim_seam(), c, c->fd);
+        c->handle = smmu_ext_iommufd_new_seam(conf_sim_seam(), c, c->fd,
+                                              NULL);
     }
     conf_current = c;
     c->recording = true;

@@ -262,6 +262,7 @@ sim_seam_close(void *opaque, int fd)
 }
 
 static const SmmuExtSeamOps sim_seam = {
+    .size = sizeof(SmmuExtSeamOps),
     .ioctl = sim_seam_ioctl,
     .mmap = sim_seam_mmap,
     .munmap = sim_seam_munmap,
@@ -318,7 +319,7 @@ smmu_ext_sim_new(SmmuExtSimProfile profile)
     sim->ram = g_array_new(FALSE, TRUE, sizeof(SimRam));
     sim->next_mmap_offset = SIM_PAGE0_SIZE;
     sim_init_idr(sim);
-    sim->handle = smmu_ext_iommufd_new_seam(&sim_seam, sim, fd);
+    sim->handle = smmu_ext_iommufd_new_seam(&sim_seam, sim, fd, NULL);
     if (profile == SMMU_EXT_SIM_SELFTEST) {
         return sim;            /* the mock's objects come from its user */
     }

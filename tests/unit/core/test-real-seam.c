@@ -105,11 +105,88 @@ test_adopt_read_close(void)
     close(p[1]);
 }
 
+static int
+fake_ioctl(void *opaque, int fd, unsigned long request, void *arg)
+{
+    *(int *)opaque += 1;
+    return -ENOTTY;
+}
+
+static int
+fake_mmap(void *opaque, int fd, uint64_t offset, size_t len, void **out)
+{
+    return -ENODEV;
+}
+
+static int
+fake_munmap(void *opaque, void *addr, size_t len)
+{
+    return 0;
+}
+
+static ssize_t
+fake_read(void *opaque, int fd, void *buf, size_t count)
+{
+    return 0;
+}
+
+static int
+fake_close(void *opaque, int fd)
+{
+    return 0;
+}
+
+static void
+test_seam_sized(void)
+{
+    SmmuExtSeamOps ops = {
+        .size = sizeof(ops), .ioctl = fake_ioctl, .mmap = fake_mmap,
+        .munmap = fake_munmap, .read = fake_read, .close = fake_close,
+    };
+    g_autofree SmmuExtSeamOps *heap = NULL;
+    g_autoptr(SmmuExtIommufd) h = NULL;
+    uint32_t len = 8, type = 0;
+    uint8_t buf[8];
+    int calls = 0;
+
+    g_test_summary("A seam table carries its size: too small or missing a "
+                   "call is refused with a reason; the core keeps a copy");
+    for (uint32_t size = 0; size < sizeof(ops); size += sizeof(void *)) {
+        g_autoptr(GError) err = NULL;
+
+        ops.size = size;
+        g_assert_null(smmu_ext_iommufd_new_seam(&ops, &calls, 3, &err));
+        g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID);
+        assert_contains(err->message, "seam ops table");
+    }
+    ops.size = sizeof(ops);
+    ops.read = NULL;
+    {
+        g_autoptr(GError) err = NULL;
+
+        g_assert_null(smmu_ext_iommufd_new_seam(&ops, &calls, 3, &err));
+        g_assert_error(err, SMMU_EXT_ERROR, SMMU_EXT_ERROR_INVALID);
+        assert_contains(err->message, "read");
+    }
+    ops.read = fake_read;
+
+    /* A heap table freed right after: the handle must not point into it. */
+    heap = g_memdup2(&ops, sizeof(ops));
+    h = smmu_ext_iommufd_new_seam(heap, &calls, 3, NULL);
+    g_assert_nonnull(h);
+    memset(heap, 0, sizeof(*heap));
+    g_clear_pointer(&heap, g_free);
+    g_assert_false(smmu_ext_iommufd_get_hw_info(h, 1, 0, buf, &len, &type,
+                                                NULL));
+    g_assert_cmpint(calls, ==, 1);
+}
+
 int
 main(int argc, char **argv)
 {
     g_test_init(&argc, &argv, NULL);
     g_test_add_func("/core/real-seam/open-missing", test_open_missing);
+    g_test_add_func("/core/seam/sized", test_seam_sized);
     g_test_add_func("/core/real-seam/ioctls-refused", test_ioctls_refused);
     g_test_add_func("/core/real-seam/adopt-read-close", test_adopt_read_close);
     return g_test_run();

@@ -641,6 +641,7 @@ seam_close(void *opaque, int fd)
 }
 
 static const SmmuExtSeamOps seam_ops = {
+    .size = sizeof(SmmuExtSeamOps),
     .ioctl = seam_ioctl,
     .mmap = seam_mmap,
     .munmap = seam_munmap,
@@ -666,7 +667,8 @@ test_seam_new(void)
     g_queue_init(&s->reads);
     s->next_id = 1;
     test_seam_set_hw_info_types(s, types, G_N_ELEMENTS(types));
-    s->handle = smmu_ext_iommufd_new_seam(&seam_ops, s, SEAM_FAKE_IOMMUFD);
+    s->handle = smmu_ext_iommufd_new_seam(&seam_ops, s, SEAM_FAKE_IOMMUFD,
+                                          NULL);
     return s;
 }
 
