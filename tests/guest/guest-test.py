@@ -1,0 +1,622 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: GPL-2.0-or-later
+"""guest-test.py CASE: one case of the guest suite (issue 13).
+
+Boots the arm64 guest (run-guest.sh) with the QEMU and options the case
+names, then checks the init script's SMMUEXT-RESULT lines, the kernel's
+console lines and QEMU's exit report.  Exit 0 = the case passed, 1 = it
+failed (every reason printed), 2 = bad usage.  Nothing skips: an artefact
+that cannot be built (kernel, initramfs, patched QEMU) fails the case.
+
+Environment:
+  SMMU_EXT_CACHE       artefact cache (default /var/cache/smmu-ext)
+  SMMU_EXT_QEMU        patched qemu-system-aarch64 (default: the last
+                       line printed by qemu/build.sh of this repository)
+  SMMU_EXT_QEMU72      Debian 12's QEMU (default /usr/bin/qemu-system-aarch64)
+  SMMU_EXT_GUEST_DIR   work directory for images and logs (default: a
+                       directory named after the case in the current one)
+  SMMU_EXT_GUEST_READS direct 4 KiB reads per disk and CPU of the
+                       invalidation workload (default 40000)
+"""
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))
+CACHE = os.environ.get("SMMU_EXT_CACHE", "/var/cache/smmu-ext")
+
+BS = 4096
+SCRATCH_BLOCKS = 64          # as in init.sh
+DISK_MIB = 32
+
+# Kernel console lines that say the SMMU or CMDQV driver went wrong.
+BAD_LINE = re.compile(
+    r"(arm-smmu-v3|tegra241|cmdqv|NVDA200C|iommu).*"
+    r"(fail|error|timeout|timed out|Falling back|unexpected|uncleared)"
+    r"|CMD_SYNC timeout|Unable to handle kernel|Kernel panic|Oops|"
+    r"BUG:|WARNING:", re.I)
+KLINE = re.compile(r"^\[\s*\d+\.\d+\] (.*)$")
+RESULT = re.compile(r"SMMUEXT-RESULT (\S+)(.*)$")
+
+
+class CaseError(Exception):
+    """An artefact or a run the case needs could not be had."""
+
+
+def log(msg):
+    print(msg, flush=True)
+
+
+def kv(text):
+    return dict(re.findall(r"(\w+)=(\S*)", text))
+
+
+# ---------------------------------------------------------------- artefacts
+
+def run_script(argv, what):
+    p = subprocess.run(["bash"] + argv, stdout=subprocess.PIPE,
+                       stderr=subprocess.PIPE, text=True)
+    if p.stderr:
+        sys.stdout.write(p.stderr)
+    if p.returncode != 0 or not p.stdout.strip():
+        raise CaseError(f"{what}: {' '.join(argv)} exited {p.returncode}")
+    return p.stdout.strip().splitlines()[-1]
+
+
+def kernel(variant):
+    return run_script([os.path.join(HERE, "build-kernel.sh"), variant],
+                      f"{variant} guest kernel")
+
+
+def initramfs():
+    return run_script([os.path.join(HERE, "build-initramfs.sh")],
+                      "guest initramfs")
+
+
+def qemu72():
+    path = os.environ.get("SMMU_EXT_QEMU72", "/usr/bin/qemu-system-aarch64")
+    if not os.access(path, os.X_OK):
+        raise CaseError(f"Debian's QEMU: no {path} (apt-get install "
+                        "qemu-system-arm)")
+    return path
+
+
+def qemu_patched():
+    path = os.environ.get("SMMU_EXT_QEMU")
+    if path:
+        if not os.access(path, os.X_OK):
+            raise CaseError(f"patched QEMU: SMMU_EXT_QEMU={path} is not "
+                            "executable")
+        return path
+    build = os.path.join(TOP, "qemu", "build.sh")
+    if not os.path.exists(build):
+        raise CaseError("patched QEMU: qemu/build.sh is not in this tree "
+                        "(the qemu branch is not merged); set SMMU_EXT_QEMU")
+    path = run_script([build], "patched QEMU")
+    if not os.access(path, os.X_OK):
+        raise CaseError(f"patched QEMU: qemu/build.sh printed {path!r}, "
+                        "not an executable")
+    return path
+
+
+# ---------------------------------------------------------------- disks
+
+def marker(serial, boot):
+    """The block init.sh writes at scratch block BOOT (same bytes)."""
+    out = b""
+    for j in range(64):
+        line = f"SMMUEXT-MARK serial={serial} boot={boot} line={j}"
+        out += line.ljust(63).encode() + b"\n"
+    assert len(out) == BS
+    return out
+
+
+class Disk:
+    def __init__(self, workdir, serial, bus=None):
+        self.serial = serial
+        self.bus = bus
+        self.path = os.path.join(workdir, f"{serial}.img")
+        self.initial = os.urandom(DISK_MIB << 20)
+        with open(self.path, "wb") as f:
+            f.write(self.initial)
+        self.scratch = len(self.initial) // BS - SCRATCH_BLOCKS
+
+    def image_after(self, boots):
+        """The image as it must be after BOOTS boots wrote their marker."""
+        img = bytearray(self.initial)
+        for k in range(boots):
+            off = (self.scratch + k) * BS
+            img[off:off + BS] = marker(self.serial, k)
+        return bytes(img)
+
+    def arg(self):
+        return f"{self.path}:{self.serial}" + (f":{self.bus}" if self.bus
+                                               else "")
+
+
+# ---------------------------------------------------------------- one run
+
+class Boot:
+    def __init__(self):
+        self.klines = []         # kernel console lines (without timestamp)
+        self.results = []        # (what, dict)
+        self.init_wall = None    # host seconds from QEMU start to init
+
+    def result(self, what):
+        return [d for w, d in self.results if w == what]
+
+
+class Run:
+    def __init__(self, lines, rc, wall):
+        self.lines = lines       # (host seconds, text)
+        self.rc = rc
+        self.wall = wall
+        self.boots = []
+        self.qemu_lines = []     # neither kernel nor init lines
+        for t, text in lines:
+            if "Booting Linux on physical CPU" in text:
+                self.boots.append(Boot())
+            m = RESULT.search(text)
+            if m and self.boots:
+                b = self.boots[-1]
+                b.results.append((m.group(1), kv(m.group(2))))
+                if m.group(1) == "init" and b.init_wall is None:
+                    b.init_wall = t
+                continue
+            m = KLINE.match(text)
+            if m and self.boots:
+                self.boots[-1].klines.append(m.group(1))
+            elif not text.startswith("SMMUEXT-"):
+                self.qemu_lines.append(text)
+
+
+def boot_guest(name, qemu, machine, disks, kernel_variant="4k", append="",
+               boots=1, reads=0, extra=(), env=None, timeout=600, cpus=2):
+    workdir = os.environ.get("SMMU_EXT_GUEST_DIR") or os.path.abspath(name)
+    os.makedirs(workdir, exist_ok=True)
+    kimage = kernel(kernel_variant)
+    initrd = initramfs()
+    argv = ["bash", os.path.join(HERE, "run-guest.sh"), "-q", qemu,
+            "-k", kimage, "-i", initrd, "-M", machine, "-s", str(cpus),
+            "-t", str(timeout),
+            "-a", f"smmuext_boots={boots} smmuext_reads={reads} {append}"]
+    if boots > 1:
+        argv.append("-r")
+    for d in disks:
+        argv += ["-d", d.arg()]
+    argv += ["--"] + list(extra)
+    logpath = os.path.join(workdir, "console.log")
+    log(f"booting: {' '.join(argv)}\n  log: {logpath}")
+    full_env = dict(os.environ)
+    full_env.update(env or {})
+    t0 = time.monotonic()
+    lines = []
+    with open(logpath, "w") as logf:
+        p = subprocess.Popen(argv, stdout=subprocess.PIPE,
+                             stderr=subprocess.STDOUT, env=full_env)
+        for raw in p.stdout:
+            t = time.monotonic() - t0
+            text = raw.decode(errors="replace").rstrip("\r\n")
+            text = text.replace("\r", "")
+            logf.write(f"{t:9.3f} {text}\n")
+            lines.append((t, text))
+        rc = p.wait()
+    return Run(lines, rc, time.monotonic() - t0)
+
+
+# ---------------------------------------------------------------- checks
+
+def check_exit(run, boots):
+    f = []
+    if run.rc != 0:
+        f.append(f"QEMU run exited {run.rc}"
+                 + (" (timeout)" if run.rc == 124 else ""))
+    if len(run.boots) != boots:
+        f.append(f"{len(run.boots)} kernel boots in the log, wanted {boots}")
+    for i, b in enumerate(run.boots):
+        done = b.result("done")
+        if not done:
+            f.append(f"boot {i}: init never reached its end")
+        elif done[0].get("boot") != str(i):
+            f.append(f"boot {i}: init says it is boot {done[0].get('boot')}")
+    return f
+
+
+def check_clean(boot, i):
+    return [f"boot {i}: kernel: {line}" for line in boot.klines
+            if BAD_LINE.search(line) and "Kernel command line" not in line]
+
+
+def check_dma(run, disks):
+    """Case 2 for every disk and boot; then the image files themselves."""
+    f = []
+    for i, b in enumerate(run.boots):
+        seen = {d.get("serial"): d for d in b.result("disk")}
+        md5s = {d.get("serial"): d for d in b.result("md5")}
+        writes = {d.get("serial"): d for d in b.result("write")}
+        for disk in disks:
+            s = disk.serial
+            where = f"boot {i}: disk {s}"
+            d = seen.get(s)
+            if d is None:
+                f.append(f"{where}: not seen by the guest")
+                continue
+            if d.get("type") not in ("DMA", "DMA-FQ"):
+                f.append(f"{where}: iommu group {d.get('group')} type "
+                         f"{d.get('type')}, not DMA-translated")
+            if d.get("boot") != str(i):
+                f.append(f"{where}: guest counts {d.get('boot')} markers")
+            want = hashlib.md5(disk.image_after(i)).hexdigest()
+            got = md5s.get(s, {}).get("md5")
+            if got != want:
+                f.append(f"{where}: whole-disk md5 {got}, host's {want}")
+            w = writes.get(s, {})
+            mark = hashlib.md5(marker(s, i)).hexdigest()
+            if w.get("want") != mark or w.get("got") != mark:
+                f.append(f"{where}: written block read back as "
+                         f"{w.get('got')}, wrote {w.get('want')}, "
+                         f"expected {mark}")
+    for disk in disks:
+        with open(disk.path, "rb") as fh:
+            img = fh.read()
+        want = disk.image_after(len(run.boots))
+        for k in range(len(run.boots)):
+            off = (disk.scratch + k) * BS
+            if img[off:off + BS] != marker(disk.serial, k):
+                f.append(f"disk {disk.serial}: boot {k}'s block is not in "
+                         f"the host image at block {disk.scratch + k}")
+        if img != want:
+            f.append(f"disk {disk.serial}: host image differs from the "
+                     "original plus the written blocks")
+    return f
+
+
+def check_probe(run, cmdqvs=1):
+    """Case 1 for every boot: the driver found the CMDQV, VINTF0 runs in
+    guest mode (HYP_OWN reads 0) and every LVCMDQ is allocated, mapped and
+    enabled, as the log and the registers read back in the guest say."""
+    f = []
+    for i, b in enumerate(run.boots):
+        where = f"boot {i}"
+        found = [x for x in b.klines if "found companion CMDQV device" in x]
+        if len(found) != cmdqvs:
+            f.append(f"{where}: {len(found)} 'found companion CMDQV device' "
+                     f"lines, wanted {cmdqvs}")
+        regs = b.result("cmdqv")
+        if len(regs) != cmdqvs:
+            f.append(f"{where}: {len(regs)} NVDA200C devices in /proc/iomem, "
+                     f"wanted {cmdqvs}")
+        for r in regs:
+            f += check_cmdqv_regs(b, r, f"{where}: {r.get('dev')}")
+    return f
+
+
+def bit(value, n):
+    try:
+        return (int(value, 16) >> n) & 1
+    except (TypeError, ValueError):
+        return None
+
+
+def check_cmdqv_regs(boot, r, where):
+    f = []
+    want = [("config", 0, 1, "CMDQV_EN"), ("status", 0, 1, "CMDQV_ENABLED"),
+            ("vintf0_config", 0, 1, "VINTF0 EN"),
+            ("vintf0_config", 17, 0, "VINTF0 HYP_OWN (guest mode)"),
+            ("vintf0_status", 0, 1, "VINTF0 ENABLED")]
+    param = int(r.get("param", "0"), 16)
+    nq = (1 << ((param >> 4) & 0xf)) >> ((param >> 8) & 0xf)
+    if nq < 1:
+        f.append(f"{where}: PARAM {r.get('param')} gives no LVCMDQ")
+    for q in range(min(nq, 16)):
+        want += [(f"alloc{q}", 0, 1, f"CMDQ_ALLOC({q}).ALLOCATED"),
+                 (f"vcmdq{q}_config", 0, 1, f"LVCMDQ{q} EN"),
+                 (f"vcmdq{q}_status", 0, 1, f"LVCMDQ{q} ENABLED")]
+        for verb in ("allocated", "mapped", "inited"):
+            pat = re.compile(rf"VINTF0: VCMDQ\d+/LVCMDQ{q}: {verb}$")
+            if not any(pat.search(x) for x in boot.klines):
+                f.append(f"{where}: no 'VINTF0: .../LVCMDQ{q}: {verb}' line")
+    for key, n, val, what in want:
+        got = bit(r.get(key), n)
+        if got != val:
+            f.append(f"{where}: {what} is {got} ({key}={r.get(key)}), "
+                     f"wanted {val}")
+    return f
+
+
+def expect_failure(what, failures, pattern):
+    """A control: the checks must fail, and for the reason PATTERN."""
+    for line in failures:
+        log(f"  (expected) {line}")
+    hits = [x for x in failures if re.search(pattern, x)]
+    if hits:
+        log(f"control {what}: the checks failed as they must")
+        return []
+    return [f"control {what}: the checks did not fail on /{pattern}/ "
+            f"(failures: {failures or 'none'})"]
+
+
+# ---------------------------------------------------------------- cases
+
+def case_dma72(name):
+    disks = [Disk_for(name, "smmuext-a")]
+    run = boot_guest(name, qemu72(), "virt,iommu=smmuv3", disks)
+    f = check_exit(run, 1) + check_dma(run, disks)
+    for i, b in enumerate(run.boots):
+        f += check_clean(b, i)
+    report_times(run)
+    return f
+
+
+def control_72(name, machine, append, why):
+    disks = [Disk_for(name, "smmuext-a")]
+    run = boot_guest(name, qemu72(), machine, disks, append=append)
+    f = check_exit(run, 1)
+    if f:
+        return f + ["the control run itself did not complete"]
+    return expect_failure(name, check_dma(run, disks), why)
+
+
+def case_nosmmu72(name):
+    return control_72(name, "virt", "", r"not DMA-translated")
+
+
+def case_passthrough72(name):
+    return control_72(name, "virt,iommu=smmuv3", "iommu.passthrough=1",
+                      r"type identity, not DMA-translated")
+
+
+def report_times(run):
+    for i, b in enumerate(run.boots):
+        init = b.result("init")
+        up = init[0].get("uptime") if init else None
+        wall = f"{b.init_wall:.2f}" if b.init_wall is not None else "?"
+        log(f"figure: boot {i}: kernel start to init {up} s (guest uptime), "
+            f"QEMU start to init {wall} s (host)")
+
+
+# ------------------------------------------------ the library's exit report
+
+OPCODES = {0x11: "TLBI_NH_ASID", 0x12: "TLBI_NH_VA", 0x40: "ATC_INV",
+           0x46: "CMD_SYNC"}
+
+
+def vcmdq_report(run):
+    """Per-VCMDQ consumed commands by opcode, and command errors, from the
+    report the QEMU adapter prints at exit: lines
+      smmu-ext: <instance> vcmdq<N> consumed=<n> errors=<n> <OPNAME>=<n>...
+    plus one "smmu-ext: <instance> mmio reads=<n> writes=<n>" line per
+    instance.  Returns ({(inst, q): {...}}, {inst: {...}})."""
+    queues, mmio = {}, {}
+    pat = re.compile(r"smmu-ext: (\S+) (vcmdq(\d+)|mmio) (.*)$")
+    for text in run.qemu_lines:
+        m = pat.search(text)
+        if not m:
+            continue
+        counts = {k: int(v) for k, v in kv(m.group(4)).items()
+                  if v.isdigit()}
+        if m.group(2) == "mmio":
+            mmio[m.group(1)] = counts
+        else:
+            queues[(m.group(1), int(m.group(3)))] = counts
+    return queues, mmio
+
+
+def check_vcmdq(run, min_wraps=3):
+    """Case 3: every VCMDQ the guest enabled consumed TLBI_NH_VA or
+    TLBI_NH_ASID and CMD_SYNC commands, no command error, and wrapped its
+    ring MIN_WRAPS times (LOG2SIZE from BASE as the guest read it)."""
+    f = []
+    queues, mmio = vcmdq_report(run)
+    if not queues:
+        return ["no per-VCMDQ command counts in QEMU's exit report"]
+    log2 = {}
+    for b in run.boots:
+        for r in b.result("cmdqv"):
+            for k, v in r.items():
+                m = re.match(r"vcmdq(\d+)_base$", k)
+                if m:
+                    log2[int(m.group(1))] = int(v, 16) & 0x1f
+    total = 0
+    for (inst, q), c in sorted(queues.items()):
+        where = f"{inst} VCMDQ{q}"
+        inv = c.get("TLBI_NH_VA", 0) + c.get("TLBI_NH_ASID", 0)
+        sync = c.get("CMD_SYNC", 0)
+        consumed = c.get("consumed", sum(v for k, v in c.items()
+                                         if k in OPCODES.values()))
+        total += consumed
+        log(f"{where}: {c}")
+        if inv == 0:
+            f.append(f"{where}: no TLBI_NH_VA/TLBI_NH_ASID consumed")
+        if sync == 0:
+            f.append(f"{where}: no CMD_SYNC consumed")
+        if c.get("errors", 0) != 0:
+            f.append(f"{where}: {c['errors']} command errors")
+        others = {k: v for k, v in c.items() if k not in OPCODES.values()
+                  and k not in ("consumed", "errors") and v}
+        if others:
+            f.append(f"{where}: commands a guest filter never lets in a "
+                     f"VCMDQ: {others}")
+        if q not in log2:
+            f.append(f"{where}: the guest did not report its LOG2SIZE")
+        elif consumed < min_wraps << log2[q]:
+            f.append(f"{where}: {consumed} commands in a ring of "
+                     f"{1 << log2[q]}: fewer than {min_wraps} wraps")
+    for inst, m in mmio.items():
+        acc = m.get("reads", 0) + m.get("writes", 0)
+        if total:
+            log(f"figure: {inst}: {acc} trapped MMIO accesses, "
+                f"{1000.0 * acc / total:.1f} per 1000 VCMDQ commands")
+    return f
+
+
+def no_cmdqv(run):
+    """Case 4: with cmdqv=off the guest has no CMDQV at all."""
+    f = []
+    for i, b in enumerate(run.boots):
+        for line in b.klines:
+            if re.search(r"cmdqv|NVDA200C", line, re.I) and \
+                    "Kernel command line" not in line:
+                f.append(f"boot {i}: kernel: {line}")
+        if b.result("cmdqv"):
+            f.append(f"boot {i}: NVDA200C in /proc/iomem")
+    queues, _ = vcmdq_report(run)
+    if queues:
+        f.append(f"VCMDQ counts reported with cmdqv=off: {queues}")
+    return f
+
+
+# ------------------------------------------------ tegra241 cases
+
+def smmu(bus, cmdqv, ident):
+    return ["-device", f"arm-smmuv3,primary-bus={bus},id={ident},"
+            f"cmdqv={cmdqv}"]
+
+
+def reads():
+    return int(os.environ.get("SMMU_EXT_GUEST_READS", "40000"))
+
+
+def tegra241_run(name, cmdqv="tegra241", kernel_variant="4k", boots=1,
+                 nreads=None, env=None, timeout=1200):
+    disks = [Disk_for(name, "smmuext-a")]
+    run = boot_guest(name, qemu_patched(), "virt", disks,
+                     kernel_variant=kernel_variant, boots=boots,
+                     reads=reads() if nreads is None else nreads,
+                     extra=smmu("pcie.0", cmdqv, "smmu0"), env=env,
+                     timeout=timeout)
+    f = check_exit(run, boots) + check_dma(run, disks)
+    for i, b in enumerate(run.boots):
+        f += check_clean(b, i)
+    report_times(run)
+    report_rate(run)
+    return run, f
+
+
+def report_rate(run):
+    queues, _ = vcmdq_report(run)
+    total = sum(c.get("consumed", 0) for c in queues.values())
+    secs = 0.0
+    for b in run.boots:
+        for w in b.result("workload"):
+            secs += float(w.get("t1", 0)) - float(w.get("t0", 0))
+    if secs > 0:
+        log(f"figure: workload {secs:.2f} s guest time, {total} VCMDQ "
+            f"commands, {total / secs:.0f} commands/s")
+
+
+def case_probe(name):
+    run, f = tegra241_run(name, nreads=0)
+    return f + check_probe(run)
+
+
+def case_vcmdq(name):
+    run, f = tegra241_run(name)
+    return f + check_probe(run) + check_vcmdq(run)
+
+
+def case_cmdqv_off(name):
+    run, f = tegra241_run(name, cmdqv="off")
+    return f + no_cmdqv(run)
+
+
+def case_break(mode, why):
+    def case(name):
+        run, f = tegra241_run(name, env={"SMMU_EXT_TEGRA241_BREAK": mode},
+                              timeout=600)
+        f += check_probe(run) + check_vcmdq(run)
+        return expect_failure(name, f, why)
+    return case
+
+
+def case_reset(name):
+    run, f = tegra241_run(name, boots=4)
+    return f + check_probe(run) + check_vcmdq(run) + check_zero_objects(run)
+
+
+def check_zero_objects(run):
+    """At exit every object the library made is gone: the adapter's
+    "smmu-ext: <instance> objects live=<n>" lines must all say 0."""
+    f = []
+    pat = re.compile(r"smmu-ext: (\S+) objects (.*)$")
+    seen = False
+    for text in run.qemu_lines:
+        m = pat.search(text)
+        if m:
+            seen = True
+            live = {k: v for k, v in kv(m.group(2)).items() if v != "0"}
+            if live:
+                f.append(f"{m.group(1)}: objects left at exit: {live}")
+    if not seen:
+        f.append("no object counts in QEMU's exit report")
+    return f
+
+
+def case_64k(name):
+    run, f = tegra241_run(name, kernel_variant="64k")
+    return f + check_probe(run) + check_vcmdq(run)
+
+
+def case_two_smmu(name):
+    disks = [Disk_for(name, "smmuext-a", "rp1"),
+             Disk_for(name, "smmuext-b", "rp2")]
+    extra = ["-device", "pxb-pcie,id=pxb1,bus_nr=16,bus=pcie.0"]
+    extra += smmu("pxb1", "tegra241", "smmu1")
+    extra += ["-device", "pcie-root-port,id=rp1,bus=pxb1,chassis=1"]
+    extra += ["-device", "pxb-pcie,id=pxb2,bus_nr=32,bus=pcie.0"]
+    extra += smmu("pxb2", "off", "smmu2")
+    extra += ["-device", "pcie-root-port,id=rp2,bus=pxb2,chassis=2"]
+    run = boot_guest(name, qemu_patched(), "virt", disks, extra=extra,
+                     reads=reads() // 4)
+    f = check_exit(run, 1) + check_dma(run, disks)
+    for i, b in enumerate(run.boots):
+        f += check_clean(b, i)
+    groups = {d.get("group") for b in run.boots for d in b.result("disk")}
+    if len(groups) != 2:
+        f.append(f"the two disks share iommu groups {groups}")
+    return f + check_probe(run, cmdqvs=1) + check_vcmdq(run, min_wraps=1)
+
+
+def Disk_for(name, serial, bus=None):
+    workdir = os.environ.get("SMMU_EXT_GUEST_DIR") or os.path.abspath(name)
+    os.makedirs(workdir, exist_ok=True)
+    return Disk(workdir, serial, bus)
+
+
+CASES = {
+    "dma-qemu72": case_dma72,
+    "control-nosmmu-qemu72": case_nosmmu72,
+    "control-passthrough-qemu72": case_passthrough72,
+    "probe": case_probe,
+    "vcmdq": case_vcmdq,
+    "cmdqv-off": case_cmdqv_off,
+    "break-drop": case_break("drop", r"."),
+    "break-disable": case_break("disable", r"."),
+    "reset": case_reset,
+    "page64k": case_64k,
+    "two-smmu": case_two_smmu,
+}
+
+
+def main(argv):
+    if len(argv) != 2 or argv[1] not in CASES:
+        print(f"usage: {argv[0]} CASE\ncases: {' '.join(CASES)}",
+              file=sys.stderr)
+        return 2
+    name = argv[1]
+    try:
+        failures = CASES[name](name)
+    except CaseError as e:
+        failures = [f"cannot run: {e}"]
+    for line in failures:
+        log(f"FAIL: {line}")
+    log(f"{name}: {'FAILED' if failures else 'passed'}")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
