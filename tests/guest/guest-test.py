@@ -228,6 +228,25 @@ def check_exit(run, boots):
     return f
 
 
+def check_workload(run, nreads):
+    """The invalidation load ran: one reader per disk and CPU, none failed."""
+    f = []
+    for i, b in enumerate(run.boots):
+        w = b.result("workload")
+        if nreads <= 0:
+            continue
+        if not w:
+            f.append(f"boot {i}: the workload did not run")
+            continue
+        w = w[0]
+        want = int(w.get("disks", 0)) * int(w.get("cpus", 0))
+        if w.get("failed") != "0" or int(w.get("jobs", -1)) != want or \
+                not want:
+            f.append(f"boot {i}: workload readers {w.get('jobs')} "
+                     f"(wanted {want}), {w.get('failed')} failed")
+    return f
+
+
 def check_clean(boot, i):
     return [f"boot {i}: kernel: {line}" for line in boot.klines
             if BAD_LINE.search(line) and "Kernel command line" not in line]
@@ -488,12 +507,13 @@ def reads():
 def tegra241_run(name, cmdqv="tegra241", kernel_variant="4k", boots=1,
                  nreads=None, env=None, timeout=1200):
     disks = [Disk_for(name, "smmuext-a")]
+    nreads = reads() if nreads is None else nreads
     run = boot_guest(name, qemu_patched(), "virt", disks,
                      kernel_variant=kernel_variant, boots=boots,
-                     reads=reads() if nreads is None else nreads,
-                     extra=smmu("pcie.0", cmdqv, "smmu0"), env=env,
-                     timeout=timeout)
+                     reads=nreads, extra=smmu("pcie.0", cmdqv, "smmu0"),
+                     env=env, timeout=timeout)
     f = check_exit(run, boots) + check_dma(run, disks)
+    f += check_workload(run, nreads)
     for i, b in enumerate(run.boots):
         f += check_clean(b, i)
     report_times(run)
@@ -575,8 +595,9 @@ def case_two_smmu(name):
     extra += smmu("pxb2", "off", "smmu2")
     extra += ["-device", "pcie-root-port,id=rp2,bus=pxb2,chassis=2"]
     run = boot_guest(name, qemu_patched(), "virt", disks, extra=extra,
-                     reads=reads() // 4)
+                     reads=reads() // 2)
     f = check_exit(run, 1) + check_dma(run, disks)
+    f += check_workload(run, reads() // 2)
     for i, b in enumerate(run.boots):
         f += check_clean(b, i)
     groups = {d.get("group") for b in run.boots for d in b.result("disk")}

@@ -124,21 +124,23 @@ cmdqv_regs
 if [ "$reads" -gt 0 ]; then
     t0=$(up)
     ncpu=$(grep -c ^processor /proc/cpuinfo)
+    pids=""
     for dev in $disks; do
         c=0
         while [ $c -lt $ncpu ]; do
             taskset -c $c dd if="/dev/$dev" of=/dev/null bs=$bs count="$reads" \
                 iflag=direct 2>/tmp/dd.$dev.$c &
+            pids="$pids $!"
             c=$((c + 1))
         done
     done
     fails=0
-    for job in $(jobs -p); do
-        wait "$job" || fails=$((fails + 1))
+    for pid in $pids; do
+        wait "$pid" || fails=$((fails + 1))
     done
     t1=$(up)
     r "workload reads=$reads disks=$(echo $disks | wc -w) cpus=$ncpu" \
-      "failed=$fails t0=$t0 t1=$t1"
+      "jobs=$(echo $pids | wc -w) failed=$fails t0=$t0 t1=$t1"
     cat /tmp/dd.* 2>/dev/null | grep -v records | sed 's/^/SMMUEXT-DD /'
 fi
 
