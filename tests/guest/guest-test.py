@@ -568,20 +568,23 @@ def case_reset(name):
 
 
 def check_zero_objects(run):
-    """At exit every object the library made is gone: the adapter's
-    "smmu-ext: <instance> objects live=<n>" lines must all say 0."""
+    """At exit nothing the library made is left.  The exit report (the
+    library's text report, which QEMU prints at exit) must be there; no
+    report may name a vIOMMU (emulated mode makes no kernel object, so one
+    would be a leak), and every counter of live objects ("*.live",
+    "objects.*") must be 0."""
     f = []
-    pat = re.compile(r"smmu-ext: (\S+) objects (.*)$")
-    seen = False
-    for text in run.qemu_lines:
-        m = pat.search(text)
-        if m:
-            seen = True
-            live = {k: v for k, v in kv(m.group(2)).items() if v != "0"}
-            if live:
-                f.append(f"{m.group(1)}: objects left at exit: {live}")
-    if not seen:
-        f.append("no object counts in QEMU's exit report")
+    reports = [x for x in run.qemu_lines if "cmdqv mode:" in x]
+    if not reports:
+        f.append("no instance report in QEMU's output at exit")
+    for x in run.qemu_lines:
+        if re.search(r"vIOMMU: id \d+", x):
+            f.append(f"a vIOMMU at exit in emulated mode: {x}")
+        m = re.search(r"counter ((?:objects\.)?[a-z0-9_.]*?(?:\.live)?): "
+                      r"(\d+)", x)
+        if m and (m.group(1).startswith("objects.") or
+                  m.group(1).endswith(".live")) and m.group(2) != "0":
+            f.append(f"live at exit: {m.group(1)} = {m.group(2)}")
     return f
 
 
@@ -619,15 +622,33 @@ def Disk_for(name, serial, bus=None):
 
 TRACE = ("trace:smmuv3_cmdq_opcode,trace:memory_region_ops_read,"
          "trace:memory_region_ops_write")
-INVALIDATIONS = ("TLBI_NH_VA", "TLBI_NH_ASID", "ATC_INV", "CMD_SYNC")
+INVALIDATIONS = ("TLBI_NH_VA", "TLBI_NH_ASID", "ATC_INV", "SYNC")
+SMMU_CMDQ_PROD = 0x98
 
 
-def trace_counts(path):
-    """Main-CMDQ commands by opcode, and MMIO accesses by region name, from
-    a QEMU -d trace log."""
-    ops, mmio = {}, {}
+def ring_log2(boot):
+    """{queue: log2 entries} from the driver's "allocated N entries for
+    cmdq|vcmdqN" lines."""
+    out = {}
+    for x in boot.klines:
+        m = re.search(r"allocated (\d+) entries for (cmdq|vcmdq\d+)$", x)
+        if m:
+            q = "main" if m.group(2) == "cmdq" else m.group(2)
+            out[q] = int(m.group(1)).bit_length() - 1
+    return out
+
+
+def trace_counts(path, log2):
+    """From a QEMU -d trace log: commands by opcode (every queue: the
+    patched QEMU executes VCMDQ commands through the same traced function),
+    MMIO accesses by region name, and the commands each queue was given,
+    from the deltas of its PROD writes (main CMDQ_PROD at 0x98 of
+    arm-smmuv3; LVCMDQ q's PROD at 0x30004 + 0x80 q of tegra241; LOG2
+    maps each queue to log2 of its entries, the wrap bit above)."""
+    ops, mmio, acc = {}, {}, []
     op = re.compile(r"smmuv3_cmdq_opcode <--- SMMU_CMD_(\w+)")
-    mr = re.compile(r"memory_region_ops_(?:read|write) .*name '([^']*)'")
+    mr = re.compile(r"memory_region_ops_(read|write) .*addr (0x[0-9a-f]+) "
+                    r"value (0x[0-9a-f]+) size \d+ name '([^']*)'")
     with open(path, errors="replace") as fh:
         for line in fh:
             m = op.search(line)
@@ -636,14 +657,44 @@ def trace_counts(path):
                 continue
             m = mr.search(line)
             if m:
-                mmio[m.group(1)] = mmio.get(m.group(1), 0) + 1
-    return ops, mmio
+                name = m.group(4)
+                mmio[name] = mmio.get(name, 0) + 1
+                if name in ("arm-smmuv3", "tegra241") and \
+                        m.group(1) == "write":
+                    acc.append((name, int(m.group(2), 16),
+                                int(m.group(3), 16)))
+    base = {}
+    with open(path, errors="replace") as fh:
+        for line in fh:
+            m = mr.search(line)
+            if m and m.group(4) in ("arm-smmuv3", "tegra241"):
+                a = int(m.group(2), 16)
+                base[m.group(4)] = min(base.get(m.group(4), a), a)
+    queues, last = {}, {}
+    for name, addr, value in acc:
+        off = addr - base[name]
+        if name == "arm-smmuv3" and off == SMMU_CMDQ_PROD:
+            q = "main"
+        elif name == "tegra241" and off >= 0x30000 and off < 0x40000 and \
+                off % 0x80 == 4:
+            q = f"vcmdq{(off - 0x30000) // 0x80}"
+        else:
+            continue
+        if q not in log2:
+            continue
+        mask = (1 << (log2[q] + 1)) - 1
+        prev = last.get(q, 0)
+        # A reset or re-init writes PROD = 0: not a command.
+        if value != 0:
+            queues[q] = queues.get(q, 0) + ((value - prev) & mask)
+        last[q] = value & mask
+    return ops, mmio, queues
 
 
 def case_figures(name):
     """Benchmark, not a check of speed: the same workload with Debian's
     QEMU 7.2, the patched QEMU with cmdqv=off and with cmdqv=tegra241, each
-    traced (main-CMDQ opcodes, every trapped MMIO access by region)."""
+    traced (opcodes, every trapped MMIO access by region)."""
     nreads = int(os.environ.get("SMMU_EXT_GUEST_READS", "10000"))
     f, rows = [], []
     configs = [("qemu72-smmuv3", qemu72, "virt,iommu=smmuv3", []),
@@ -657,34 +708,129 @@ def case_figures(name):
         trace = os.path.abspath(os.path.join(sub, "trace.log"))
         run = boot_guest(sub, qemu(), machine, disks, reads=nreads,
                          extra=extra + ["-d", TRACE, "-D", trace])
-        f += check_exit(run, 1) + check_dma(run, disks)
-        ops, mmio = trace_counts(trace)
-        queues, _ = vcmdq_report(run)
-        vq = sum(c.get(k, 0) for c in queues.values()
-                 for k in ("tlbi_nh_va", "tlbi_nh_asid", "atc_inv",
-                           "cmd_sync"))
-        main = sum(ops.get(k, 0) for k in INVALIDATIONS)
-        trapped = sum(v for k, v in mmio.items()
-                      if k in ("arm-smmuv3", "tegra241"))
-        w = run.boots[0].result("workload") if run.boots else []
+        f += [f"{label}: {x}" for x in check_exit(run, 1) +
+              check_dma(run, disks) + check_workload(run, nreads)]
+        if not run.boots:
+            continue
+        ops, mmio, queues = trace_counts(trace, ring_log2(run.boots[0]))
+        inval = sum(ops.get(k, 0) for k in INVALIDATIONS)
+        trapped = mmio.get("arm-smmuv3", 0) + mmio.get("tegra241", 0)
+        w = run.boots[0].result("workload")
         secs = float(w[0]["t1"]) - float(w[0]["t0"]) if w else 0.0
-        init = run.boots[0].result("init") if run.boots else []
+        init = run.boots[0].result("init")
         rows.append((label, init[0].get("uptime") if init else "?",
-                     run.boots[0].init_wall if run.boots else None,
-                     secs, main, vq, trapped, mmio))
-    log("figures (same workload: %d direct 4 KiB reads per CPU, 2 CPUs, "
-        "TCG, traced):" % nreads)
-    for label, up, wall, secs, main, vq, trapped, mmio in rows:
-        total = main + vq
-        rate = total / secs if secs else 0
-        per = 1000.0 * trapped / total if total else 0
-        log(f"figure: {label}: boot-to-init {up} s (kernel), "
-            f"{wall if wall is None else round(wall, 2)} s (QEMU start); "
-            f"invalidation commands main CMDQ {main} + VCMDQs {vq} in "
-            f"{secs:.2f} s = {rate:.0f}/s; trapped SMMU+CMDQV MMIO {trapped}"
-            f" = {per:.0f} per 1000 commands "
-            f"(arm-smmuv3 {mmio.get('arm-smmuv3', 0)}, "
-            f"tegra241 {mmio.get('tegra241', 0)})")
+                     run.boots[0].init_wall, secs, inval, trapped, mmio,
+                     queues))
+    log(f"figures (same workload: {nreads} direct 4 KiB reads per CPU, "
+        "2 CPUs, TCG, traced):")
+    for label, up, wall, secs, inval, trapped, mmio, queues in rows:
+        rate = inval / secs if secs else 0
+        per = 1000.0 * trapped / inval if inval else 0
+        wall = "?" if wall is None else f"{wall:.2f}"
+        log(f"figure: {label}: boot-to-init {up} s (kernel), {wall} s "
+            f"(QEMU start); {inval} invalidation commands (TLBI_NH_*, "
+            f"ATC_INV, CMD_SYNC) in {secs:.2f} s of workload = {rate:.0f}/s;"
+            f" trapped SMMU+CMDQV MMIO {trapped} = {per:.0f} per 1000 "
+            f"(arm-smmuv3 {mmio.get('arm-smmuv3', 0)}, tegra241 "
+            f"{mmio.get('tegra241', 0)}); commands per queue from PROD "
+            f"writes {queues}")
+    return f
+
+
+def selftest(name):
+    """The checks on made-up logs (no QEMU, no kernel): a good log passes,
+    each kind of bad log fails for its reason.  Runs in the quick suite."""
+    import tempfile
+    f = []
+    tmp = tempfile.mkdtemp(prefix="guest-selftest-")
+    disk = Disk(tmp, "smmuext-a")
+    md5 = hashlib.md5(disk.initial).hexdigest()
+    mark = hashlib.md5(marker("smmuext-a", 0)).hexdigest()
+    with open(disk.path, "r+b") as fh:
+        fh.seek(disk.scratch * BS)
+        fh.write(marker("smmuext-a", 0))
+    good = [
+        "[    0.000000] Booting Linux on physical CPU 0x0",
+        "[    0.6] arm-smmu-v3 arm-smmu-v3.0.auto: found companion CMDQV "
+        "device: NVDA200C:00",
+        "[    0.6] arm-smmu-v3 arm-smmu-v3.0.auto: allocated 256 entries for "
+        "vcmdq0",
+    ] + [f"[    0.6] platform NVDA200C:00: tegra241_cmdqv: VINTF0: "
+         f"VCMDQ{q}/LVCMDQ{q}: {v}" for q in (0, 1)
+         for v in ("allocated", "mapped", "inited")] + [
+        "SMMUEXT-RESULT init uptime=1.0 cpus=2",
+        "SMMUEXT-RESULT disk serial=smmuext-a dev=vda pci=0000:00:01.0 "
+        "group=1 type=DMA sectors=65536 boot=0",
+        f"SMMUEXT-RESULT md5 serial=smmuext-a boot=0 md5={md5}",
+        f"SMMUEXT-RESULT write serial=smmuext-a boot=0 block=8128 "
+        f"want={mark} got={mark}",
+        "SMMUEXT-RESULT cmdqv dev=NVDA200C:00 base=0x0c080000 "
+        "config=0x00020083 param=0x00004011 status=0x00000001 "
+        "vintf0_config=0x00000001 vintf0_status=0x00020001 "
+        "alloc0=0x00000001 vcmdq0_config=0x00000001 "
+        "vcmdq0_status=0x00000001 vcmdq0_base=0x40211008 "
+        "alloc1=0x00000003 vcmdq1_config=0x00000001 "
+        "vcmdq1_status=0x00000001 vcmdq1_base=0x40212008",
+        "SMMUEXT-RESULT workload reads=10 disks=1 cpus=2 jobs=2 failed=0 "
+        "t0=1.0 t1=2.0",
+        "SMMUEXT-RESULT done boot=0 of=1 uptime=2.1",
+        "counter commands.tlbi_nh_asid: 0",
+        "counter vcmdq0.tlbi_nh_va: 500", "counter vcmdq0.cmd_sync: 500",
+        "counter vcmdq0.errors: 0",
+        "counter vcmdq1.tlbi_nh_va: 400", "counter vcmdq1.cmd_sync: 400",
+    ]
+
+    def checks(lines):
+        run = Run([(0.0, x) for x in lines], 0, 1.0)
+        return (check_exit(run, 1) + check_dma(run, [disk]) +
+                check_probe(run) + check_vcmdq(run) +
+                check_workload(run, 10) +
+                [x for i, b in enumerate(run.boots)
+                 for x in check_clean(b, i)])
+
+    def sub(old, new):
+        return [x.replace(old, new) for x in good]
+
+    got = checks(good)
+    if got:
+        f.append(f"a good log fails: {got}")
+    bad = {
+        "identity group": (sub("type=DMA", "type=identity"),
+                           "not DMA-translated"),
+        "md5": (sub(md5, "0" * 32), "whole-disk md5"),
+        "read back": (sub(f"got={mark}", "got=" + "1" * 32), "read back"),
+        "HYP_OWN": (sub("vintf0_config=0x00000001",
+                        "vintf0_config=0x00020001"), "HYP_OWN"),
+        "queue off": (sub("vcmdq1_status=0x00000001",
+                          "vcmdq1_status=0x00000000"), "LVCMDQ1 ENABLED"),
+        "no companion": ([x for x in good if "companion" not in x],
+                         "found companion"),
+        "not inited": ([x for x in good if "LVCMDQ1: inited" not in x],
+                       "LVCMDQ1: inited"),
+        "no counts": ([x for x in good if "counter" not in x],
+                      "no per-VCMDQ"),
+        "few wraps": ([x.replace(": 400", ": 100") for x in good],
+                      "fewer than 3 wraps"),
+        "no sync": ([x for x in good if "vcmdq0.cmd_sync" not in x],
+                    "no CMD_SYNC"),
+        "errors": (sub("vcmdq0.errors: 0", "vcmdq0.errors: 2"), "errors = 2"),
+        "dropped": (good + ["counter vcmdq1.dropped: 7"], "dropped = 7"),
+        "idle queue": ([x for x in good if "vcmdq1." not in x],
+                       "VCMDQ1: enabled by the guest but consumed nothing"),
+        "timeout": (good + ["[    3.0] arm-smmu-v3 arm-smmu-v3.0.auto: "
+                            "CMD_SYNC timeout at 0x00000102"],
+                    "CMD_SYNC timeout"),
+        "reader failed": (sub("failed=0", "failed=1"), "workload readers"),
+        "no end": ([x for x in good if "done" not in x], "never reached"),
+    }
+    for what, (lines, why) in bad.items():
+        got = checks(lines)
+        if not any(why in x for x in got):
+            f.append(f"a log with '{what}' does not fail on '{why}': {got}")
+    if not f:
+        log(f"selftest: the good log passes, {len(bad)} bad ones fail")
+    os.unlink(disk.path)
+    os.rmdir(tmp)
     return f
 
 
@@ -704,6 +850,7 @@ CASES = {
     "page64k": case_64k,
     "two-smmu": case_two_smmu,
     "figures": case_figures,
+    "selftest": selftest,
 }
 
 
