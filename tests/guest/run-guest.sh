@@ -59,6 +59,9 @@ cmdline="$cmdline dyndbg=\"file tegra241-cmdqv.c +p\"$append"
 args=(-M "$machine" -cpu max -smp "$cpus" -m 1G -nographic -nic none
       -bios "$bios" -kernel "$kernel" -initrd "$initrd" -append "$cmdline")
 [ $reboot = 1 ] || args+=(-no-reboot)
+# The extra arguments first: they make the buses (pxb-pcie, root ports)
+# and SMMUs the disks name.
+args+=("$@")
 n=0
 for d in "${disks[@]}"; do
     IFS=: read -r file serial bus <<<"$d"
@@ -68,7 +71,6 @@ for d in "${disks[@]}"; do
     args+=(-drive "if=none,id=disk$n,format=raw,file=$file" -device "$dev")
     n=$((n + 1))
 done
-args+=("$@")
 
 run() {
     echo "+ $qemu ${args[*]}"
