@@ -2,8 +2,9 @@
 # SPDX-License-Identifier: GPL-2.0-or-later
 #
 # build-initramfs.sh: print the path of the guest initramfs (newc cpio):
-# busybox-static for arm64 and init.sh as /init, cached under
-# $SMMU_EXT_CACHE keyed by the busybox version, init.sh and mkcpio.py.
+# busybox-static for arm64, dread (dread.c, the O_DIRECT reader) and
+# init.sh as /init, cached under $SMMU_EXT_CACHE keyed by the busybox
+# version, the sources and the cross compiler.
 # busybox-static:arm64 is taken from the installed package when there is
 # one, else downloaded (not installed: it would replace the host's busybox).
 set -euo pipefail
@@ -44,13 +45,20 @@ fi
 file -L "$bb" 2>/dev/null | grep -q aarch64 || [ ! -x /usr/bin/file ] ||
     guest_die "$bb is not an arm64 binary"
 
-key=$(guest_hash "busybox $ver" "@$guest_here/init.sh" "@$guest_here/mkcpio.py")
+guest_need_packages gcc-aarch64-linux-gnu
+cc=(aarch64-linux-gnu-gcc -static -nostdlib -ffreestanding
+    -fno-stack-protector -fno-pie -no-pie -O2 -Wall -Wextra -Werror)
+key=$(guest_hash "busybox $ver" "@$guest_here/init.sh" "@$guest_here/mkcpio.py" \
+      "@$guest_here/dread.c" "${cc[*]}" "$(aarch64-linux-gnu-gcc --version | head -n 1)")
 out="$guest_cache/guest-initramfs-$key.cpio"
 if [ ! -f "$out" ]; then
+    "${cc[@]}" -o "$out.dread" "$guest_here/dread.c" ||
+        guest_die "cannot build dread.c for arm64"
     /usr/bin/python3 "$guest_here/mkcpio.py" dir:dev char:dev/console=5,1 \
         dir:bin dir:sbin dir:usr dir:usr/bin dir:usr/sbin dir:proc dir:sys \
-        dir:tmp file:bin/busybox="$bb" file:init="$guest_here/init.sh" \
-        >"$out.tmp"
+        dir:tmp file:bin/busybox="$bb" file:bin/dread="$out.dread" \
+        file:init="$guest_here/init.sh" >"$out.tmp"
+    rm -f "$out.dread"
     mv "$out.tmp" "$out"
 fi
 echo "$out"
