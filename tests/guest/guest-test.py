@@ -505,12 +505,13 @@ def reads():
 
 
 def tegra241_run(name, cmdqv="tegra241", kernel_variant="4k", boots=1,
-                 nreads=None, env=None, timeout=1200):
+                 nreads=None, env=None, timeout=1200, extra=()):
     disks = [Disk_for(name, "smmuext-a")]
     nreads = reads() if nreads is None else nreads
     run = boot_guest(name, qemu_patched(), "virt", disks,
                      kernel_variant=kernel_variant, boots=boots,
-                     reads=nreads, extra=smmu("pcie.0", cmdqv, "smmu0"),
+                     reads=nreads,
+                     extra=smmu("pcie.0", cmdqv, "smmu0") + list(extra),
                      env=env, timeout=timeout)
     f = check_exit(run, boots) + check_dma(run, disks)
     f += check_workload(run, nreads)
@@ -538,9 +539,44 @@ def case_probe(name):
     return f + check_probe(run)
 
 
+def check_trace(run, trace, min_wraps=3):
+    """Case 3 seen from QEMU's side, independent of the library's own
+    counters: what each queue was given (its PROD writes in the MMIO
+    trace).  Every LVCMDQ the guest enabled got MIN_WRAPS rings' worth,
+    and the main CMDQ got under 5% of all commands."""
+    f = []
+    if not run.boots:
+        return ["no boot to read the ring sizes from"]
+    log2 = ring_log2(run.boots[0])
+    _, _, queues = trace_counts(trace, log2)
+    total = sum(queues.values())
+    log(f"trace: commands per queue from PROD writes: {queues}")
+    vq = [q for q in log2 if q != "main"]
+    if not vq:
+        f.append("the driver allocated no VCMDQ ring")
+    for q in vq:
+        if queues.get(q, 0) < min_wraps << log2[q]:
+            f.append(f"trace: {q} was given {queues.get(q, 0)} commands, "
+                     f"fewer than {min_wraps} rings of {1 << log2[q]}")
+    if not total or queues.get("main", 0) * 20 >= total:
+        f.append(f"trace: the main CMDQ got {queues.get('main', 0)} of "
+                 f"{total} commands")
+    return f
+
+
+def traced(name):
+    """QEMU arguments for the trace check_trace() reads, and its path."""
+    workdir = os.environ.get("SMMU_EXT_GUEST_DIR") or os.path.abspath(name)
+    os.makedirs(workdir, exist_ok=True)
+    trace = os.path.join(workdir, "trace.log")
+    return ["-d", TRACE, "-D", trace], trace
+
+
 def case_vcmdq(name):
-    run, f = tegra241_run(name)
-    return f + check_probe(run) + check_vcmdq(run)
+    extra, trace = traced(name)
+    run, f = tegra241_run(name, extra=extra)
+    return (f + check_probe(run) + check_vcmdq(run) +
+            check_trace(run, trace))
 
 
 def case_cmdqv_off(name):
@@ -563,8 +599,10 @@ def case_break(mode, why):
 
 
 def case_reset(name):
-    run, f = tegra241_run(name, boots=4)
-    return f + check_probe(run) + check_vcmdq(run) + check_zero_objects(run)
+    extra, trace = traced(name)
+    run, f = tegra241_run(name, boots=4, extra=extra)
+    return (f + check_probe(run) + check_vcmdq(run) +
+            check_trace(run, trace) + check_zero_objects(run))
 
 
 def check_zero_objects(run):
@@ -589,8 +627,10 @@ def check_zero_objects(run):
 
 
 def case_64k(name):
-    run, f = tegra241_run(name, kernel_variant="64k")
-    return f + check_probe(run) + check_vcmdq(run)
+    extra, trace = traced(name)
+    run, f = tegra241_run(name, kernel_variant="64k", extra=extra)
+    return (f + check_probe(run) + check_vcmdq(run) +
+            check_trace(run, trace))
 
 
 def case_two_smmu(name):
@@ -827,8 +867,42 @@ def selftest(name):
         got = checks(lines)
         if not any(why in x for x in got):
             f.append(f"a log with '{what}' does not fail on '{why}': {got}")
+    # check_trace: PROD writes of a 256-entry ring, the wrap bit at bit 8.
+    def trace_of(vcmdq1_prods, main_prods):
+        path = os.path.join(tmp, "trace.log")
+        w = "memory_region_ops_{} cpu 0 mr 0x1 addr {:#x} value {:#x} " \
+            "size 4 name '{}'\n"
+        with open(path, "w") as fh:
+            fh.write(w.format("read", 0x9050000, 0, "arm-smmuv3"))
+            fh.write(w.format("read", 0xc080000, 0x20083, "tegra241"))
+            for v in main_prods:
+                fh.write(w.format("write", 0x9050098, v, "arm-smmuv3"))
+            for v in range(1, 2000):
+                fh.write(w.format("write", 0xc0b0004, v & 0x1ff,
+                                  "tegra241"))
+            for v in vcmdq1_prods:
+                fh.write(w.format("write", 0xc0b0084, v & 0x1ff,
+                                  "tegra241"))
+        return path
+
+    lines = good + ["[    0.6] arm-smmu-v3 arm-smmu-v3.0.auto: allocated "
+                    "256 entries for vcmdq1",
+                    "[    0.6] arm-smmu-v3 arm-smmu-v3.0.auto: allocated "
+                    "256 entries for cmdq"]
+    run = Run([(0.0, x) for x in lines], 0, 1.0)
+    got = check_trace(run, trace_of(range(1, 1000), range(1, 20)))
+    if got:
+        f.append(f"a good trace fails: {got}")
+    for what, args, why in [
+            ("short ring", (range(1, 500), range(1, 20)),
+             "vcmdq1 was given 499 commands"),
+            ("main CMDQ", (range(1, 1000), range(1, 400)), "the main CMDQ")]:
+        got = check_trace(run, trace_of(*args))
+        if not any(why in x for x in got):
+            f.append(f"a trace with '{what}' does not fail on '{why}': {got}")
+    os.unlink(os.path.join(tmp, "trace.log"))
     if not f:
-        log(f"selftest: the good log passes, {len(bad)} bad ones fail")
+        log(f"selftest: the good log passes, {len(bad) + 2} bad ones fail")
     os.unlink(disk.path)
     os.rmdir(tmp)
     return f
