@@ -118,11 +118,11 @@ def marker(serial, boot):
 
 
 class Disk:
-    def __init__(self, workdir, serial, bus=None):
+    def __init__(self, workdir, serial, bus=None, mib=DISK_MIB):
         self.serial = serial
         self.bus = bus
         self.path = os.path.join(workdir, f"{serial}.img")
-        self.initial = os.urandom(DISK_MIB << 20)
+        self.initial = os.urandom(mib << 20)
         with open(self.path, "wb") as f:
             f.write(self.initial)
         self.scratch = len(self.initial) // BS - SCRATCH_BLOCKS
@@ -783,7 +783,7 @@ def selftest(name):
     import tempfile
     f = []
     tmp = tempfile.mkdtemp(prefix="guest-selftest-")
-    disk = Disk(tmp, "smmuext-a")
+    disk = Disk(tmp, "smmuext-a", mib=1)
     md5 = hashlib.md5(disk.initial).hexdigest()
     mark = hashlib.md5(marker("smmuext-a", 0)).hexdigest()
     with open(disk.path, "r+b") as fh:
@@ -800,9 +800,9 @@ def selftest(name):
          for v in ("allocated", "mapped", "inited")] + [
         "SMMUEXT-RESULT init uptime=1.0 cpus=2",
         "SMMUEXT-RESULT disk serial=smmuext-a dev=vda pci=0000:00:01.0 "
-        "group=1 type=DMA sectors=65536 boot=0",
+        "group=1 type=DMA sectors=2048 boot=0",
         f"SMMUEXT-RESULT md5 serial=smmuext-a boot=0 md5={md5}",
-        f"SMMUEXT-RESULT write serial=smmuext-a boot=0 block=8128 "
+        f"SMMUEXT-RESULT write serial=smmuext-a boot=0 block=192 "
         f"want={mark} got={mark}",
         "SMMUEXT-RESULT cmdqv dev=NVDA200C:00 base=0x0c080000 "
         "config=0x00020083 param=0x00004011 status=0x00000001 "
