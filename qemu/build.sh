@@ -9,6 +9,9 @@
 #   qemu/build.sh            build (or take from the cache) and print the path
 #   SMMU_EXT_CACHE=DIR       cache root (default /var/cache/smmu-ext)
 #   SMMU_EXT_QEMU_JOBS=N     ninja -j (default 2)
+#   SMMU_EXT_QEMU_LIB=system link the installed libsmmu-ext-dev (pkg-config
+#                            smmu-ext from the system) instead of this
+#                            checkout's library; prints qemu-<Q>/system/...
 #
 # The source is Debian's qemu 1:10.2.2+ds-1 (apt-get source: apt checks it
 # against the signed archive index; Debian's own patches are applied, which
@@ -200,20 +203,52 @@ build_lib() {
     env -u PYTHONPATH meson setup -Dbuildtype=debugoptimized \
         "$dir/build" "$dir/src" >"$dir/setup.log" 2>&1 ||
         { tail -20 "$dir/setup.log" >&2; die "meson setup of libsmmu-ext failed"; }
-    targets=$(env -u PYTHONPATH meson introspect --targets "$dir/build" |
+    lib_ninja "$dir"
+    [ -f "$dir/build/meson-uninstalled/smmu-ext-uninstalled.pc" ] ||
+        die "no meson-uninstalled/smmu-ext-uninstalled.pc in $dir/build"
+    touch "$dir/.done"
+    echo "$dir"
+}
+
+# The shared libraries and modules of the library build in $1/build.
+lib_ninja() {
+    local targets
+    targets=$(env -u PYTHONPATH meson introspect --targets "$1/build" |
         /usr/bin/python3 -c '
 import json, os, sys
 b = sys.argv[1]
 for t in json.load(sys.stdin):
     if t["type"] in ("shared library", "shared module"):
         for f in t["filename"]:
-            print(os.path.relpath(f, b))' "$dir/build")
+            print(os.path.relpath(f, b))' "$1/build")
     # shellcheck disable=SC2086
-    nice -n 10 ninja -C "$dir/build" -j"$jobs" $targets >"$dir/build.log" 2>&1 ||
-        { tail -30 "$dir/build.log" >&2; die "building libsmmu-ext failed"; }
-    [ -f "$dir/build/meson-uninstalled/smmu-ext-uninstalled.pc" ] ||
-        die "no meson-uninstalled/smmu-ext-uninstalled.pc in $dir/build"
-    touch "$dir/.done"
+    nice -n 10 ninja -C "$1/build" -j"$jobs" $targets >"$1/build.log" 2>&1 ||
+        { tail -30 "$1/build.log" >&2; die "building libsmmu-ext in $1 failed"; }
+}
+
+# QEMU compiles and links against a library build at a fixed path, synced
+# from snapshot $1 file by file: a new snapshot then changes no compile
+# command of QEMU's, and ninja rebuilds only what includes a changed
+# header.  (The binary runs with snapshot $1 itself, through lib-<L>.)
+link_lib() {
+    local snap=$1 dir=$cache/qemu-$QEMU_VERSION-work-lib f
+    mkdir -p "$dir/src"
+    (cd "$snap/src" && find . -type f) | while read -r f; do
+        if ! cmp -s "$snap/src/$f" "$dir/src/$f"; then
+            mkdir -p "$(dirname "$dir/src/$f")"
+            cp "$snap/src/$f" "$dir/src/$f"
+        fi
+    done
+    (cd "$dir/src" && find . -type f) | while read -r f; do
+        [ -e "$snap/src/$f" ] || rm -f "$dir/src/$f"
+    done
+    if [ ! -f "$dir/build/build.ninja" ]; then
+        rm -rf "$dir/build"
+        env -u PYTHONPATH meson setup -Dbuildtype=debugoptimized \
+            "$dir/build" "$dir/src" >"$dir/setup.log" 2>&1 ||
+            { tail -20 "$dir/setup.log" >&2; die "meson setup in $dir failed"; }
+    fi
+    lib_ninja "$dir"
     echo "$dir"
 }
 
@@ -225,8 +260,14 @@ lib_so() {
 # --- 4. QEMU ------------------------------------------------------------------
 
 qemu_hash() {
-    local libdir=$1 so
-    so=$(lib_so "$libdir")
+    local libdir=$1 so inc
+    if [ "$libdir" = system ]; then
+        inc=$(pkg-config --variable=includedir smmu-ext)
+        so=$(pkg-config --variable=libdir smmu-ext)/libsmmu-ext.so
+    else
+        inc=$libdir/src/include
+        so=$(lib_so "$libdir")
+    fi
     {
         echo "$QEMU_DEB_VERSION"
         sha256sum "$cache"/qemu-src/qemu_*.dsc | cut -c1-64
@@ -235,16 +276,25 @@ qemu_hash() {
         (cd "$repo" && sha256sum qemu/patches/*.patch &&
             find qemu/hw qemu/include -type f -print0 | LC_ALL=C sort -z |
             xargs -0 sha256sum)
-        (cd "$libdir/src" && sha256sum include/*.h plugins/smmu-ext/*.map)
-        readelf -d "$so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p'
+        cat "$inc"/smmu-ext*.h | sha256sum
+        if [ "$libdir" != system ]; then
+            cat "$libdir"/src/plugins/smmu-ext/*.map | sha256sum
+        fi
+        readelf -d "$(readlink -f "$so")" |
+            sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p'
     } | sha
 }
 
 build_qemu() {
     local libdir=$1 stamp want
-    export PKG_CONFIG_PATH=$libdir/build/meson-uninstalled
+    if [ "$libdir" = system ]; then
+        unset PKG_CONFIG_PATH
+    else
+        export PKG_CONFIG_PATH
+        PKG_CONFIG_PATH=$(link_lib "$libdir")/build/meson-uninstalled
+    fi
     export PYTHONPATH=$pydeps
-    want=$(printf '%s\n' "${CONFIGURE_ARGS[@]}" "$PKG_CONFIG_PATH")
+    want=$(printf '%s\n' "${CONFIGURE_ARGS[@]}" "${PKG_CONFIG_PATH:-system}")
     stamp=$bld/.smmu-ext-configure
     if [ ! -f "$bld/build.ninja" ] || [ ! -f "$stamp" ] ||
        [ "$(cat "$stamp")" != "$want" ]; then
@@ -271,8 +321,15 @@ main() {
     install_deps
     fetch_meson
     fetch_source
-    libhash=$(lib_hash)
-    libdir=$(build_lib "$libhash")
+    if [ "${SMMU_EXT_QEMU_LIB:-}" = system ]; then
+        pkg-config --exists smmu-ext ||
+            die "SMMU_EXT_QEMU_LIB=system: no smmu-ext.pc (install libsmmu-ext-dev)"
+        libhash=system
+        libdir=system
+    else
+        libhash=$(lib_hash)
+        libdir=$(build_lib "$libhash")
+    fi
     qhash=$(qemu_hash "$libdir")
     qdir=$cache/qemu-$qhash
     if [ ! -x "$qdir/qemu-system-aarch64" ]; then
@@ -285,13 +342,16 @@ main() {
         log "cached: $qdir"
     fi
     out=$qdir/lib-$libhash
+    [ "$libdir" = system ] && out=$qdir/system
     if [ ! -x "$out/qemu-system-aarch64" ]; then
         rm -rf "$out.tmp" && mkdir -p "$out.tmp"
         ln "$qdir/qemu-system-aarch64" "$out.tmp/qemu-system-aarch64"
-        ln -s "$libdir/build/plugins/smmu-ext" "$out.tmp/lib"
+        if [ "$libdir" != system ]; then
+            ln -s "$libdir/build/plugins/smmu-ext" "$out.tmp/lib"
+        fi
         rm -rf "$out" && mv "$out.tmp" "$out"
     fi
     echo "$out/qemu-system-aarch64"
 }
 
-main "$@"
+main "$@"; exit
