@@ -76,7 +76,7 @@ echo "TAP version 13"
 
 # 1. The property is always there.
 "$qemu" -M virt -device arm-smmuv3,help >"$tmp/out" 2>"$tmp/err"
-grep -q '^  cmdqv=<str>' "$tmp/out" && grep -q '^  cmdqv-selected=<str>' "$tmp/out"
+grep -q '^  cmdqv=<str>' "$tmp/out" && grep -q '^  cmdqv-selected=<string>' "$tmp/out"
 ok $? "arm-smmuv3,help lists cmdqv and cmdqv-selected"
 # Control: the same check fails for a property that does not exist.
 ! grep -q '^  cmdqv-nonexistent=<str>' "$tmp/out"

@@ -109,6 +109,7 @@ static void smmuv3_ext_set_irq(void *opaque, unsigned line, bool level)
     SMMUv3Ext *e = opaque;
 
     trace_smmuv3_ext_irq(e->label, line, level);
+    /* One line is all a selected extension gets (SysBus IRQ 4). */
     if (line == 0) {
         qemu_set_irq(e->irq, level);
     }
