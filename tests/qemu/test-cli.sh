@@ -135,7 +135,14 @@ ok $? "VCMDQ0 on a stage-2 SMMUv3: its TLBI_NH_ASID refusal stops the queue"
 vcmdq 2 ok; [ $? = 1 ]
 ok $? "control: the VCMDQ check notices a wrong outcome"
 
-# 6. Firmware: Linux finds a Tegra241 CMDQV only through ACPI.
+# 6. Migration and reset of the emulated extension.
+mig() { /usr/bin/python3 "$here/test-qemu-cli-migrate.py" "$qemu" "$@" >"$tmp/err" 2>&1; }
+mig tegra241
+ok $? "registers migrate through smmuv3/ext and system_reset restores them"
+mig off
+ok $? "a destination without the extension refuses the stream"
+
+# 7. Firmware: Linux finds a Tegra241 CMDQV only through ACPI.
 acpi() { /usr/bin/python3 "$here/test-qemu-cli-acpi.py" "$qemu" "$@" >"$tmp/err" 2>&1; }
 acpi "" tegra241 present
 ok $? "DSDT NVDA200C: _UID = IORT SMMUv3 identifier, region, edge IRQ"
