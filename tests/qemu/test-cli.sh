@@ -148,6 +148,8 @@ acpi "" tegra241 present
 ok $? "DSDT NVDA200C: _UID = IORT SMMUv3 identifier, region, edge IRQ"
 acpi "its=off" tegra241 present
 ok $? "same without an ITS (the identifiers shift by one)"
+acpi "" tegra241 two
+ok $? "two SMMUs plugged out of bus order: each _UID names its own SMMU"
 acpi "" off absent
 ok $? "no NVDA200C when no extension is selected"
 acpi "" tegra241 absent; [ $? = 1 ]

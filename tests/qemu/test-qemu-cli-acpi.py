@@ -4,13 +4,16 @@
 Linux looks for it: a DSDT device NVDA200C whose _UID is the Identifier of
 its SMMUv3's IORT node, with the extension region and its interrupt.
 
-    test-qemu-cli-acpi.py QEMU MACHINE-OPTIONS CMDQV present|absent
+    test-qemu-cli-acpi.py QEMU MACHINE-OPTIONS CMDQV present|absent|two
 
 Reads etc/acpi/tables through fw_cfg over the qtest protocol (no guest
 firmware needed) and prints one line of facts; exits 1 unless the tables
 hold exactly one correct NVDA200C device (present) or none (absent).
+"two" adds a pxb-pcie bus with a second arm-smmuv3 (cmdqv=CMDQV too) and
+wants two devices whose _UIDs are their own SMMUs' IORT identifiers.
 """
 import os
+import json
 import re
 import socket
 import struct
@@ -21,6 +24,7 @@ import time
 
 FW_CFG = 0x09020000          # virt's fw_cfg: data at +0, selector at +8
 FW_CFG_FILE_DIR = 0x19
+PLATFORM_BUS = 0x0c000000    # virt's platform bus
 OEM = b"BOCHS "               # virt's default oem-id
 
 
@@ -136,21 +140,51 @@ def cmdqv_devices(dsdt):
     return out
 
 
+def device_pairs(m):
+    """{SMMU base: its extension's base}, from the devices' own regions."""
+    def qmp(cmd, **args):
+        m.sock.sendall(json.dumps({"execute": cmd,
+                                   "arguments": args}).encode() + b"\n")
+        while True:
+            r = json.loads(m.cmd(""))  # skips the greeting and events
+            if "return" in r or "error" in r:
+                return r
+
+    qmp("qmp_capabilities")
+    out = {}
+    for dev in ("smmu0", "smmu1"):
+        path = "/machine/peripheral/" + dev
+        addr = [qmp("qom-get", path="%s/%s[0]" % (path, mr),
+                    property="addr")["return"]
+                for mr in ("arm-smmuv3", "tegra241")]
+        out[PLATFORM_BUS + addr[0]] = PLATFORM_BUS + addr[1]
+    return out
+
+
 def main():
     qemu = sys.argv[1]
     machine, cmdqv, expect = sys.argv[2:5]
     tmp = tempfile.mkdtemp(prefix="smmu-ext-acpi-")
     sock = tmp + "/qtest.sock"
+    smmu0 = ["-device", "arm-smmuv3,primary-bus=pcie.0,id=smmu0,cmdqv=" +
+             cmdqv]
+    if expect == "two":
+        # The second SMMU is plugged first, so that the platform bus order
+        # differs from the IORT's (by bus number).
+        smmu0 = ["-device", "pxb-pcie,id=pcie.1,bus_nr=8,bus=pcie.0",
+                 "-device", "arm-smmuv3,primary-bus=pcie.1,id=smmu1,cmdqv=" +
+                 cmdqv] + smmu0
     p = subprocess.Popen(
         [qemu, "-M", "virt" + ("," + machine if machine else ""),
          "-accel", "qtest", "-display", "none", "-nic", "none",
-         "-nodefaults", "-qtest", "unix:" + sock + ",server=on,wait=off", "-qtest-log", "none",
-         "-monitor", "none",
-         "-device", "arm-smmuv3,primary-bus=pcie.0,id=smmu0,cmdqv=" + cmdqv],
+         "-nodefaults", "-qtest", "unix:" + sock + ",server=on,wait=off",
+         "-qtest-log", "none",
+         "-qmp", "unix:" + sock + "-qmp,server=on,wait=off"] + smmu0,
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     try:
         qt = Line(sock)
         blob = fw_cfg_file(qt, "etc/acpi/tables")
+        pairs = device_pairs(Line(sock + "-qmp")) if expect == "two" else []
     finally:
         p.kill()
         p.wait()
@@ -161,6 +195,14 @@ def main():
                           [(u, hex(b), hex(n), i, f) for u, b, n, i, f in devs]))
     if expect == "absent":
         sys.exit(1 if devs else 0)
+    if expect == "two":
+        # The CMDQV with _UID = an SMMU's IORT identifier is that SMMU's.
+        print("SMMU -> its CMDQV region: %s" %
+              {hex(k): hex(v) for k, v in pairs.items()})
+        ok = (len(smmus) == 2 and len(devs) == 2 and
+              sorted((i, pairs.get(b)) for i, b in smmus) ==
+              sorted((u, b) for u, b, _, _, _ in devs))
+        sys.exit(0 if ok else 1)
     if len(smmus) != 1 or len(devs) != 1:
         sys.exit(1)
     uid, base, length, irq, flags = devs[0]
