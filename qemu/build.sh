@@ -174,11 +174,11 @@ lay_in() {
 
 lib_files() {
     (cd "$repo" && if git rev-parse --git-dir >/dev/null 2>&1; then
-        git ls-files -co --exclude-standard -- meson.build meson_options.txt \
-            include plugins tools tests bench
+        git ls-files -co --exclude-standard -- meson.build \
+            meson_options.txt debian include plugins tools tests bench
     else
-        find meson.build meson_options.txt include plugins tools tests bench \
-            -type f
+        find meson.build meson_options.txt debian include plugins tools \
+            tests bench -type f
     fi) | LC_ALL=C sort
 }
 
@@ -213,6 +213,10 @@ build_lib() {
 # The shared libraries and modules of the library build in $1/build.
 lib_ninja() {
     local targets
+    # Regenerate first: the introspection data of a kept build dir may name
+    # the targets of older sources (another SONAME).
+    env -u PYTHONPATH ninja -C "$1/build" build.ninja >"$1/build.log" 2>&1 ||
+        { tail -30 "$1/build.log" >&2; die "regenerating $1 failed"; }
     targets=$(env -u PYTHONPATH meson introspect --targets "$1/build" |
         /usr/bin/python3 -c '
 import json, os, sys
