@@ -201,6 +201,12 @@ smmu_ext_sim_open_fds(const SmmuExtSim *sim);
 SMMU_EXT_API uint64_t
 smmu_ext_sim_cmd_count(const SmmuExtSim *sim, uint8_t opcode);
 
+/* The same for logical VCMDQ @queue alone (summed over vIOMMUs); 0 for a
+ * queue the hardware does not have. */
+SMMU_EXT_API uint64_t
+smmu_ext_sim_queue_cmd_count(const SmmuExtSim *sim, unsigned queue,
+                             uint8_t opcode);
+
 /* Post an ARM_SMMUV3 event for @dev_id (smmuv3 and tegra241 profiles): the
  * StreamID field is replaced by the device's vSID.  Dropped, as by the
  * kernel, when the device has no vDEVICE or no ARM_SMMUV3 vEVENTQ exists;

@@ -178,3 +178,11 @@ smmu_ext_sim_live_report(const SmmuExtSim *sim)
                            sim_bound_devices(sim));
     return g_string_free(s, false);
 }
+
+uint64_t
+smmu_ext_sim_queue_cmd_count(const SmmuExtSim *sim, unsigned queue,
+                             uint8_t opcode)
+{
+    g_return_val_if_fail(sim, 0);
+    return queue < SIM_N_LVCMDQS ? sim->queue_cmd_count[queue][opcode] : 0;
+}

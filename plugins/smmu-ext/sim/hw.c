@@ -152,6 +152,7 @@ sim_vcmdq_exec(SmmuExtSim *sim, SimViommu *v, unsigned q, uint64_t gpa)
     }
     if (err == SMMU_EXT_SIM_CMD_OK) {
         sim->cmd_count[op]++;
+        sim->queue_cmd_count[q][op]++;
     }
     return err;
 }

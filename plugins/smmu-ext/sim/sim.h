@@ -186,6 +186,7 @@ struct SmmuExtSim {
     unsigned live[SMMU_EXT_SIM_KIND_N];
     unsigned open_fds;
     uint64_t cmd_count[256];
+    uint64_t queue_cmd_count[SIM_N_LVCMDQS][256];
     SmmuExtSimCmdFn cmd_fn;  /* the SMMU that executes VCMDQ commands */
     void *cmd_opaque;
     SimCmdFault cmd_fault[SIM_N_LVCMDQS];

@@ -1552,6 +1552,15 @@ test_hw_fail_cmd(Fixture *f, gconstpointer data)
     g_assert_cmphex(rd(p0, 0, CONS), ==, 4);
     g_assert_cmphex(rd(p0, 1, CONS), ==, (SIM_CONS_ERR_ABT << 24) | 2);
     g_assert_cmpuint(e.n, ==, 6);
+    g_assert_cmpuint(smmu_ext_sim_queue_cmd_count(f->sim, 0, SIM_CMD_SYNC),
+                     ==, 4);
+    g_assert_cmpuint(smmu_ext_sim_queue_cmd_count(f->sim, 1,
+                                                  SIM_CMD_TLBI_NH_ASID),
+                     ==, 2);
+    g_assert_cmpuint(smmu_ext_sim_queue_cmd_count(f->sim, 1, SIM_CMD_SYNC),
+                     ==, 0);
+    g_assert_cmpuint(smmu_ext_sim_queue_cmd_count(f->sim, 7, SIM_CMD_SYNC),
+                     ==, 0);
     g_assert_cmpuint(e.queue[0] + e.queue[5], ==, 1);  /* one of each */
     g_assert_cmphex(read_err_map(f, evfd), ==, 2);
     /* acknowledged: the fault was one-shot, the entry executes */
