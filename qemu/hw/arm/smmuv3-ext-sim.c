@@ -389,12 +389,50 @@ void smmuv3_ext_sim_unbind(SmmuExtSimHost *h, SMMUv3State *s)
 }
 
 /*
+ * What the simulated hardware executed, in the guest suite's counter form
+ * ("counter <name>: <n>", tests/guest/guest-test.py): totals, then each
+ * logical VCMDQ that executed anything.
+ */
+static void sim_host_report_counters(SmmuExtSimHost *h, const char *id)
+{
+    static const struct {
+        uint8_t op;
+        const char *name;
+    } ops[] = {
+        { 0x11, "tlbi_nh_asid" }, { 0x12, "tlbi_nh_va" },
+        { 0x40, "atc_inv" }, { 0x46, "cmd_sync" },
+    };
+
+    for (unsigned i = 0; i < G_N_ELEMENTS(ops); i++) {
+        info_report("smmu-ext-sim %s: counter commands.%s: %" PRIu64, id,
+                    ops[i].name, smmu_ext_sim_cmd_count(h->sim, ops[i].op));
+    }
+    for (unsigned q = 0; q < 64; q++) {
+        for (unsigned i = 0; i < G_N_ELEMENTS(ops); i++) {
+            uint64_t n = smmu_ext_sim_queue_cmd_count(h->sim, q, ops[i].op);
+
+            if (n) {
+                info_report("smmu-ext-sim %s: counter vcmdq%u.%s: %" PRIu64,
+                            id, q, ops[i].name, n);
+            }
+        }
+    }
+    for (int k = 0; k < SMMU_EXT_SIM_KIND_N; k++) {
+        info_report("smmu-ext-sim %s: counter objects.%s: %u", id,
+                    smmu_ext_sim_kind_name(k), smmu_ext_sim_live(h->sim, k));
+    }
+    info_report("smmu-ext-sim %s: counter objects.fds: %u", id,
+                smmu_ext_sim_open_fds(h->sim));
+}
+
+/*
  * QEMU does not unrealize devices at exit: detach them here, so the last
  * detach frees the vIOMMU and all it owns, and say what is left.
  */
 static void sim_host_exit(Notifier *n, void *data)
 {
     SmmuExtSimHost *h = container_of(n, SmmuExtSimHost, exit);
+    const char *id = object_get_canonical_path_component(OBJECT(h));
     g_autofree char *report = NULL;
 
     h->exited = true;
@@ -405,13 +443,12 @@ static void sim_host_exit(Notifier *n, void *data)
         smmu_ext_sim_remove_device(h->sim, h->probe_dev);
         h->probe_dev = 0;
     }
+    sim_host_report_counters(h, id);
     report = smmu_ext_sim_live_report(h->sim);
     if (smmu_ext_sim_live_total(h->sim)) {
-        error_report("smmu-ext-sim %s: leaked at exit: %s",
-                     object_get_canonical_path_component(OBJECT(h)), report);
+        error_report("smmu-ext-sim %s: leaked at exit: %s", id, report);
     } else {
-        info_report("smmu-ext-sim %s: at exit: %s",
-                    object_get_canonical_path_component(OBJECT(h)), report);
+        info_report("smmu-ext-sim %s: at exit: %s", id, report);
     }
 }
 
