@@ -80,6 +80,9 @@ struct SmmuExtSimHost {
     Notifier machine_done;
     Notifier exit;
     bool exited;
+    /* test switches given on the command line, armed at complete */
+    char *fail_cmd;
+    char *fail_op;
 };
 
 /* --- guest RAM --------------------------------------------------------- */
@@ -316,6 +319,9 @@ static void sim_host_tick(void *opaque)
     int64_t now = qemu_clock_get_ns(QEMU_CLOCK_VIRTUAL);
     int64_t next;
 
+    if (h->exited) {
+        return;                 /* torn down: nothing may come back */
+    }
     sim_host_sync_vsids(h);
     sim_host_sync_eventq(h);
     smmu_ext_sim_run(h->sim, h->budget);
@@ -455,10 +461,9 @@ static void sim_host_exit(Notifier *n, void *data)
 /* --- test switches (qom-set) --------------------------------------------- */
 
 /* "QUEUE:NTH:ill|abt|atc-sync": a hardware fault on a VCMDQ command. */
-static void sim_host_set_fail_cmd(Object *obj, const char *value,
+static void sim_host_arm_fail_cmd(SmmuExtSimHost *h, const char *value,
                                   Error **errp)
 {
-    SmmuExtSimHost *h = SMMU_EXT_SIM(obj);
     g_auto(GStrv) f = g_strsplit(value, ":", 3);
     static const char *const codes[] = { "ill", "abt", "atc-sync" };
     unsigned q, nth;
@@ -478,9 +483,9 @@ static void sim_host_set_fail_cmd(Object *obj, const char *value,
 }
 
 /* "OP:NTH:ERRNO": a simulated-kernel call fails (e.g. hw_queue_alloc). */
-static void sim_host_set_fail_op(Object *obj, const char *value, Error **errp)
+static void sim_host_arm_fail_op(SmmuExtSimHost *h, const char *value,
+                                 Error **errp)
 {
-    SmmuExtSimHost *h = SMMU_EXT_SIM(obj);
     g_auto(GStrv) f = g_strsplit(value, ":", 3);
     unsigned nth, err;
     int op;
@@ -495,6 +500,32 @@ static void sim_host_set_fail_op(Object *obj, const char *value, Error **errp)
     smmu_ext_sim_fail(h->sim, op, err, nth);
 }
 
+/* On the command line the host does not exist yet: keep the value. */
+static void sim_host_set_fail_cmd(Object *obj, const char *value,
+                                  Error **errp)
+{
+    SmmuExtSimHost *h = SMMU_EXT_SIM(obj);
+
+    if (h->sim) {
+        sim_host_arm_fail_cmd(h, value, errp);
+    } else {
+        g_free(h->fail_cmd);
+        h->fail_cmd = g_strdup(value);
+    }
+}
+
+static void sim_host_set_fail_op(Object *obj, const char *value, Error **errp)
+{
+    SmmuExtSimHost *h = SMMU_EXT_SIM(obj);
+
+    if (h->sim) {
+        sim_host_arm_fail_op(h, value, errp);
+    } else {
+        g_free(h->fail_op);
+        h->fail_op = g_strdup(value);
+    }
+}
+
 /* "bad-ste:ID": C_BAD_STE for the PCI device with qdev id ID, posted at
  * the host so it comes back through the ARM_SMMUV3 vEVENTQ. */
 static void sim_host_set_inject(Object *obj, const char *value, Error **errp)
@@ -504,6 +535,10 @@ static void sim_host_set_inject(Object *obj, const char *value, Error **errp)
     DeviceState *dev;
     SimHostDev *d;
 
+    if (!h->sim) {
+        error_setg(errp, "inject-event: only at run time (qom-set)");
+        return;
+    }
     if (!g_str_has_prefix(value, "bad-ste:")) {
         error_setg(errp, "inject-event: '%s' is not bad-ste:ID", value);
         return;
@@ -524,7 +559,9 @@ static void sim_host_set_inject(Object *obj, const char *value, Error **errp)
 
 static char *sim_host_get_report(Object *obj, Error **errp)
 {
-    return smmu_ext_sim_live_report(SMMU_EXT_SIM(obj)->sim);
+    SmmuExtSimHost *h = SMMU_EXT_SIM(obj);
+
+    return h->sim ? smmu_ext_sim_live_report(h->sim) : g_strdup("");
 }
 
 /* --- the object ---------------------------------------------------------- */
@@ -547,6 +584,22 @@ static void sim_host_set_profile(Object *obj, const char *value,
     h->profile = g_strdup(value);
 }
 
+static bool sim_host_arm(SmmuExtSimHost *h,
+                         void (*arm)(SmmuExtSimHost *, const char *,
+                                     Error **),
+                         char **value, Error **errp)
+{
+    Error *local = NULL;
+
+    arm(h, *value, &local);
+    g_clear_pointer(value, g_free);
+    if (local) {
+        error_propagate(errp, local);
+        return false;
+    }
+    return true;
+}
+
 static void sim_host_complete(UserCreatable *uc, Error **errp)
 {
     SmmuExtSimHost *h = SMMU_EXT_SIM(uc);
@@ -555,6 +608,13 @@ static void sim_host_complete(UserCreatable *uc, Error **errp)
     h->sim = smmu_ext_sim_new_by_name(h->profile, &gerr);
     if (!h->sim) {
         error_setg(errp, "smmu-ext-sim: %s", gerr->message);
+        return;
+    }
+    if ((h->fail_cmd && !sim_host_arm(h, sim_host_arm_fail_cmd,
+                                      &h->fail_cmd, errp)) ||
+        (h->fail_op && !sim_host_arm(h, sim_host_arm_fail_op, &h->fail_op,
+                                     errp))) {
+        g_clear_pointer(&h->sim, smmu_ext_sim_free);
         return;
     }
     /* A device bound only to answer the SMMU's probe at realize. */
@@ -596,6 +656,8 @@ static void sim_host_finalize(Object *obj)
     }
     g_ptr_array_free(h->devs, true);
     g_free(h->profile);
+    g_free(h->fail_cmd);
+    g_free(h->fail_op);
 }
 
 static void sim_host_class_init(ObjectClass *oc, const void *data)
