@@ -79,8 +79,9 @@ gboolean smmu_ext_iommufd_hw_queue_alloc(SmmuExtIommufd *fd,
                                          uint32_t index, uint64_t gpa,
                                          uint64_t len, uint32_t *out_id,
                                          GError **errp);
-gboolean smmu_ext_iommufd_destroy(SmmuExtIommufd *fd, uint32_t id,
-                                  const char *what, GError **errp);
+/* 0, or the errno of a refused IOMMU_DESTROY (with @errp set). */
+int smmu_ext_iommufd_destroy(SmmuExtIommufd *fd, uint32_t id,
+                             const char *what, GError **errp);
 void *smmu_ext_iommufd_mmap(SmmuExtIommufd *fd, uint64_t offset,
                             uint64_t len, GError **errp);
 gboolean smmu_ext_iommufd_munmap(SmmuExtIommufd *fd, void *addr,

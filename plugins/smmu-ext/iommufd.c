@@ -300,7 +300,7 @@ smmu_ext_iommufd_hw_queue_alloc(SmmuExtIommufd *h, uint32_t viommu_id,
     return TRUE;
 }
 
-gboolean
+int
 smmu_ext_iommufd_destroy(SmmuExtIommufd *h, uint32_t id, const char *what,
                          GError **errp)
 {
@@ -310,9 +310,9 @@ smmu_ext_iommufd_destroy(SmmuExtIommufd *h, uint32_t id, const char *what,
     if (r < 0) {
         smmu_ext_set_kernel_error(errp, -r, "IOMMU_DESTROY(%s id %u)",
                                   what ? what : "object", id);
-        return FALSE;
+        return -r;
     }
-    return TRUE;
+    return 0;
 }
 
 void *

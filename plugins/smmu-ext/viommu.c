@@ -7,6 +7,7 @@
  *   fd, then destroy), munmap, vIOMMU.
  */
 #include <string.h>
+#include <errno.h>
 #include "instance-priv.h"
 
 /* ARM_SMMUV3 event records: four little-endian 64-bit words. */
@@ -19,13 +20,22 @@ smmu_ext_viommu_destroy_id(SmmuExtInstance *inst, uint32_t id,
                            const char *what, GError **errp)
 {
     g_autoptr(GError) first = NULL;
+    int r = smmu_ext_iommufd_destroy(inst->iommufd, id, what, &first);
 
-    if (smmu_ext_iommufd_destroy(inst->iommufd, id, what, &first)) {
+    if (!r) {
+        return;
+    }
+    /* ENOENT: the object is already gone (destroyed behind our back, e.g.
+     * by a kernel that freed it with its parent).  Our record of it goes
+     * too, or the next destroy of its parent would be refused forever. */
+    if (r == ENOENT) {
+        smmu_ext_inst_log(inst, G_LOG_LEVEL_WARNING, "%s: already gone, "
+                          "forgotten", first->message);
         return;
     }
     /* A refused destroy leaves a kernel object behind: try once more so a
      * transient failure does not leak, and report the failure either way. */
-    if (smmu_ext_iommufd_destroy(inst->iommufd, id, what, NULL)) {
+    if (!smmu_ext_iommufd_destroy(inst->iommufd, id, what, NULL)) {
         smmu_ext_inst_log(inst, G_LOG_LEVEL_WARNING, "%s (succeeded on "
                           "retry)", first->message);
         return;

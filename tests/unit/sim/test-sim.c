@@ -191,7 +191,7 @@ static int
 try_destroy(Fixture *f, uint32_t id)
 {
     g_autoptr(GError) err = NULL;
-    gboolean ok = smmu_ext_iommufd_destroy(f->fd, id, "test", &err);
+    bool ok = !smmu_ext_iommufd_destroy(f->fd, id, "test", &err);
 
     return errno_of(ok, err);
 }

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# run-guest.sh [options] [-- extra QEMU arguments]: boot the arm64 guest
+# under TCG with UEFI (qemu-efi-aarch64's QEMU_EFI.fd as -bios), the guest
+# kernel as -kernel and the suite's initramfs as -initrd, every disk a
+# virtio-blk-pci function whose DMA goes through the IOMMU.  The console
+# and QEMU's own stderr go, in order, to the log (default: stdout).
+#
+#   -q QEMU       QEMU binary (default $QEMU or /usr/bin/qemu-system-aarch64)
+#   -k KERNEL     4k, 64k (built or taken from the cache) or an Image path
+#   -i INITRD     initramfs path (default: build-initramfs.sh)
+#   -M MACHINE    -M value (default virt,iommu=smmuv3)
+#   -d FILE:SERIAL[:BUS]  add a disk (repeatable), optionally on PCI bus BUS
+#   -a ARGS       appended to the kernel command line
+#   -s CPUS       -smp (default 2)
+#   -t SECONDS    timeout (default 300); exit status 124 when it fires
+#   -l LOG        write the log there
+#   -r            let the guest reboot (no -no-reboot)
+# Exit status: QEMU's, or 124 on timeout.
+set -euo pipefail
+. "$(dirname "$0")/common.sh"
+
+qemu=${QEMU:-/usr/bin/qemu-system-aarch64}
+kernel=4k initrd="" machine=virt,iommu=smmuv3 append="" cpus=2
+timeout_s=300 log="" reboot=0 disks=()
+while getopts q:k:i:M:d:a:s:t:l:r opt; do
+    case $opt in
+        q) qemu=$OPTARG ;;
+        k) kernel=$OPTARG ;;
+        i) initrd=$OPTARG ;;
+        M) machine=$OPTARG ;;
+        d) disks+=("$OPTARG") ;;
+        a) append="$append $OPTARG" ;;
+        s) cpus=$OPTARG ;;
+        t) timeout_s=$OPTARG ;;
+        l) log=$OPTARG ;;
+        r) reboot=1 ;;
+        *) guest_die "bad option (see the header of $0)" ;;
+    esac
+done
+shift $((OPTIND - 1))
+[ "${1:-}" = "--" ] && shift
+
+guest_need_packages qemu-efi-aarch64
+bios=$(dpkg -L qemu-efi-aarch64 | grep -E '/QEMU_EFI\.fd$' | head -n 1)
+[ -f "$bios" ] || guest_die "no QEMU_EFI.fd in qemu-efi-aarch64"
+[ -x "$qemu" ] || guest_die "no QEMU binary at $qemu"
+case $kernel in
+    4k|64k) kernel=$(bash "$guest_here/build-kernel.sh" "$kernel") ;;
+esac
+[ -f "$kernel" ] || guest_die "no kernel at $kernel"
+[ -n "$initrd" ] || initrd=$(bash "$guest_here/build-initramfs.sh")
+
+cmdline="console=ttyAMA0 acpi=force panic=-1 iommu.passthrough=0"
+cmdline="$cmdline iommu.strict=1 loglevel=8"
+cmdline="$cmdline dyndbg=\"file tegra241-cmdqv.c +p\"$append"
+
+args=(-M "$machine" -cpu max -smp "$cpus" -m 1G -nographic -nic none
+      -bios "$bios" -kernel "$kernel" -initrd "$initrd" -append "$cmdline")
+[ $reboot = 1 ] || args+=(-no-reboot)
+# The extra arguments first: they make the buses (pxb-pcie, root ports)
+# and SMMUs the disks name.
+args+=("$@")
+n=0
+for d in "${disks[@]}"; do
+    IFS=: read -r file serial bus <<<"$d"
+    [ -f "$file" ] || guest_die "no disk image $file"
+    dev="virtio-blk-pci,drive=disk$n,serial=${serial:-disk$n}"
+    dev="$dev,disable-legacy=on,iommu_platform=on${bus:+,bus=$bus}"
+    args+=(-drive "if=none,id=disk$n,format=raw,file=$file" -device "$dev")
+    n=$((n + 1))
+done
+
+run() {
+    echo "+ $qemu ${args[*]}"
+    rc=0
+    timeout -k 10 "$timeout_s" "$qemu" "${args[@]}" </dev/null 2>&1 || rc=$?
+    [ $rc = 124 ] && echo "run-guest.sh: timeout after ${timeout_s}s"
+    echo "run-guest.sh: exit $rc"
+    return $rc
+}
+if [ -n "$log" ]; then
+    run >"$log" 2>&1
+else
+    run
+fi
