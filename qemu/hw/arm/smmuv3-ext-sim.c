@@ -37,6 +37,7 @@
 #include "hw/arm/smmuv3-ext-sim.h"
 #include "system/address-spaces.h"
 #include "system/memory.h"
+#include "system/runstate.h"
 #include "system/system.h"
 #include "smmuv3-internal.h"
 
@@ -78,8 +79,9 @@ struct SmmuExtSimHost {
     bool eventq_on;
     unsigned eventq_log2;
     Notifier machine_done;
+    Notifier shutdown;
     Notifier exit;
-    bool exited;
+    bool exited;                /* torn down */
     /* test switches given on the command line, armed at complete */
     char *fail_cmd;
     char *fail_op;
@@ -433,14 +435,19 @@ static void sim_host_report_counters(SmmuExtSimHost *h, const char *id)
 
 /*
  * QEMU does not unrealize devices at exit: detach them here, so the last
- * detach frees the vIOMMU and all it owns, and say what is left.
+ * detach frees the vIOMMU and all it owns, and say what is left.  This runs
+ * from the shutdown notifier, in the main loop with the devices and the
+ * memory API alive; it stays torn down, so -no-shutdown followed by a
+ * restart of the guest is not supported.
  */
-static void sim_host_exit(Notifier *n, void *data)
+static void sim_host_teardown(SmmuExtSimHost *h)
 {
-    SmmuExtSimHost *h = container_of(n, SmmuExtSimHost, exit);
     const char *id = object_get_canonical_path_component(OBJECT(h));
     g_autofree char *report = NULL;
 
+    if (h->exited) {
+        return;
+    }
     h->exited = true;
     if (h->inst) {
         sim_host_detach_all(h);
@@ -456,6 +463,17 @@ static void sim_host_exit(Notifier *n, void *data)
     } else {
         info_report("smmu-ext-sim %s: at exit: %s", id, report);
     }
+}
+
+static void sim_host_shutdown(Notifier *n, void *data)
+{
+    sim_host_teardown(container_of(n, SmmuExtSimHost, shutdown));
+}
+
+/* An exit without a shutdown request (exit() on an error path). */
+static void sim_host_exit(Notifier *n, void *data)
+{
+    sim_host_teardown(container_of(n, SmmuExtSimHost, exit));
 }
 
 /* --- test switches (qom-set) --------------------------------------------- */
@@ -621,6 +639,8 @@ static void sim_host_complete(UserCreatable *uc, Error **errp)
     h->probe_dev = smmu_ext_sim_add_device(h->sim, SIM_HOST_PSID_BASE - 1);
     h->machine_done.notify = sim_host_machine_done;
     qemu_add_machine_init_done_notifier(&h->machine_done);
+    h->shutdown.notify = sim_host_shutdown;
+    qemu_register_shutdown_notifier(&h->shutdown);
     h->exit.notify = sim_host_exit;
     qemu_add_exit_notifier(&h->exit);
 }
@@ -651,6 +671,7 @@ static void sim_host_finalize(Object *obj)
     assert(!h->smmu);
     if (h->sim) {
         notifier_remove(&h->exit);
+        notifier_remove(&h->shutdown);
         notifier_remove(&h->machine_done);
         smmu_ext_sim_free(h->sim);
     }
