@@ -127,6 +127,8 @@ typedef enum SmmuExtSimCmdErr {
  * but SMMU_EXT_SIM_CMD_OK stops the queue at this command with that
  * CONS.ERR, as a hardware error does (GERROR toggle, LVCMDQ_ERR_MAP,
  * TEGRA241_CMDQV vEVENT); it runs again once the guest acknowledges.
+ * It runs inside smmu_ext_sim_run: it may post events, but must not
+ * create or destroy simulated objects (attach, detach, reset).
  */
 typedef SmmuExtSimCmdErr (*SmmuExtSimCmdFn)(void *opaque, unsigned queue,
                                             const uint64_t cmd[2]);
