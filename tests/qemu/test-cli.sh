@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0-or-later
+#
+# The patched QEMU's command line: arm-smmuv3 lists cmdqv; each bad
+# cmdqv= gives one clear error and exit status 1; good values select what
+# they should (read back with QMP qom-get cmdqv-selected).  TAP output.
+#
+#   tests/qemu/test-cli.sh [QEMU]
+#
+# QEMU defaults to $SMMU_EXT_QEMU, else to what qemu/build.sh prints (it
+# builds, or takes from the cache, the patched qemu-system-aarch64).
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+qemu=${1:-${SMMU_EXT_QEMU:-}}
+if [ -z "$qemu" ]; then
+    qemu=$("$repo/qemu/build.sh" | tail -n 1) || {
+        echo "Bail out! qemu/build.sh failed"; exit 1; }
+fi
+[ -x "$qemu" ] || { echo "Bail out! no QEMU at $qemu"; exit 1; }
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+n=0
+failed=0
+
+ok() {
+    n=$((n + 1))
+    if [ "$1" = 0 ]; then
+        echo "ok $n - $2"
+    else
+        echo "not ok $n - $2"
+        failed=$((failed + 1))
+        sed 's/^/# /' "$tmp/err" 2>/dev/null | head -n 20
+    fi
+}
+
+# A machine with one user-created SMMUv3 on pcie.0 and extra properties.
+run() {
+    local props=$1
+    shift
+    timeout 60 "$@" "$qemu" -M virt -accel qtest -display none -nic none \
+        -nodefaults -S -qmp stdio \
+        -device "arm-smmuv3,primary-bus=pcie.0,id=smmu0${props:+,$props}" \
+        <"$tmp/qmp" >"$tmp/out" 2>"$tmp/err"
+}
+
+printf '%s\n' '{"execute": "qmp_capabilities"}' \
+    '{"execute": "qom-get", "arguments": {"path": "/machine/peripheral/smmu0", "property": "cmdqv-selected"}}' \
+    '{"execute": "quit"}' >"$tmp/qmp"
+
+# The realize fails with exit status 1 and exactly one line on stderr that
+# contains every one of the given fragments.
+fails_with() {
+    local st=$1 f
+    shift
+    [ "$st" = 1 ] || { echo "exit status $st, not 1" >>"$tmp/err"; return 1; }
+    [ "$(wc -l <"$tmp/err")" = 1 ] ||
+        { echo "not one line of error" >>"$tmp/err"; return 1; }
+    for f in "$@"; do
+        grep -qF -- "$f" "$tmp/err" ||
+            { echo "missing: $f" >>"$tmp/err"; return 1; }
+    done
+}
+
+# Runs, and QMP reports this selection.
+selects() {
+    local st=$1 want=$2
+    [ "$st" = 0 ] || { echo "exit status $st" >>"$tmp/err"; return 1; }
+    grep -qF "\"return\": \"$want\"" "$tmp/out" ||
+        { cat "$tmp/out" >>"$tmp/err"; return 1; }
+}
+
+echo "TAP version 13"
+
+# 1. The property is always there.
+"$qemu" -M virt -device arm-smmuv3,help >"$tmp/out" 2>"$tmp/err"
+grep -q '^  cmdqv=<str>' "$tmp/out" && grep -q '^  cmdqv-selected=<string>' "$tmp/out"
+ok $? "arm-smmuv3,help lists cmdqv and cmdqv-selected"
+# Control: the same check fails for a property that does not exist.
+! grep -q '^  cmdqv-nonexistent=<str>' "$tmp/out"
+ok $? "control: the help check rejects an absent property"
+
+# 2. Good values.
+run "cmdqv=tegra241"; selects $? tegra241
+ok $? "cmdqv=tegra241 runs emulated without a host"
+run "cmdqv=off"; selects $? none
+ok $? "cmdqv=off selects none"
+run ""; st=$?
+selects $st none && [ "$(grep -c 'cmdqv=auto' "$tmp/err")" = 1 ]
+ok $? "cmdqv=auto (default) selects none and says so once"
+# Control: selects() notices a wrong answer.
+run "cmdqv=tegra241"; ! selects $? none
+ok $? "control: the selection check rejects a wrong answer"
+
+# 3. Bad values: one clear error, exit 1.
+run "cmdqv=bogus"; fails_with $? "invalid cmdqv mode 'bogus'" "off, on, auto" \
+    "tegra241"
+ok $? "cmdqv=bogus fails, listing the values and the installed extensions"
+run "cmdqv=on"; fails_with $? "cmdqv=on needs a host iommufd"
+ok $? "cmdqv=on without a host fails"
+run "cmdqv="; fails_with $? "invalid cmdqv mode ''"
+ok $? "an empty cmdqv= fails"
+
+# 4. A library with no modules: a copy outside its build tree has no
+# built-in module directory of its own, so only SMMU_EXT_MODULE_DIR counts.
+mkdir -p "$tmp/lib" "$tmp/empty"
+for f in "$(dirname "$qemu")"/lib/libsmmu-ext.so.*; do
+    [ -f "$f" ] && cp -L "$f" "$tmp/lib/"
+done
+if [ -n "$(ls "$tmp/lib")" ]; then
+    run "cmdqv=tegra241" env LD_LIBRARY_PATH="$tmp/lib" \
+        SMMU_EXT_MODULE_DIR="$tmp/empty"
+    fails_with $? "invalid cmdqv mode 'tegra241'" "none loaded"
+    ok $? "a missing module is one clear error"
+    run "cmdqv=tegra241" env LD_LIBRARY_PATH="$tmp/lib" \
+        SMMU_EXT_MODULE_DIR="$tmp/absent"
+    fails_with $? "invalid cmdqv mode 'tegra241'" "$tmp/absent"
+    ok $? "a missing module directory is one clear error naming it"
+    run "cmdqv=off" env LD_LIBRARY_PATH="$tmp/lib" \
+        SMMU_EXT_MODULE_DIR="$tmp/absent"; selects $? none
+    ok $? "cmdqv=off never looks for modules"
+else
+    echo "not ok $((n += 1)) - no libsmmu-ext next to $qemu"
+    failed=$((failed + 1))
+fi
+
+# 5. Extension commands run through the SMMUv3's own command code.
+vcmdq() { /usr/bin/python3 "$here/test-qemu-cli-vcmdq.py" "$qemu" "$@" >"$tmp/err" 2>&1; }
+vcmdq 1 ok
+ok $? "VCMDQ0: TLBI_NH_ASID and CMD_SYNC executed by the SMMUv3, CONS 2"
+vcmdq 2 ill
+ok $? "VCMDQ0 on a stage-2 SMMUv3: its TLBI_NH_ASID refusal stops the queue"
+vcmdq 2 ok; [ $? = 1 ]
+ok $? "control: the VCMDQ check notices a wrong outcome"
+
+# 6. Migration and reset of the emulated extension.
+mig() { /usr/bin/python3 "$here/test-qemu-cli-migrate.py" "$qemu" "$@" >"$tmp/err" 2>&1; }
+mig tegra241
+ok $? "registers migrate through smmuv3/ext and system_reset restores them"
+mig off
+ok $? "a destination without the extension refuses the stream"
+
+# 7. Firmware: Linux finds a Tegra241 CMDQV only through ACPI.
+acpi() { /usr/bin/python3 "$here/test-qemu-cli-acpi.py" "$qemu" "$@" >"$tmp/err" 2>&1; }
+acpi "" tegra241 present
+ok $? "DSDT NVDA200C: _UID = IORT SMMUv3 identifier, region, edge IRQ"
+acpi "its=off" tegra241 present
+ok $? "same without an ITS (the identifiers shift by one)"
+acpi "" tegra241 two
+ok $? "two SMMUs plugged out of bus order: each _UID names its own SMMU"
+acpi "" off absent
+ok $? "no NVDA200C when no extension is selected"
+acpi "" tegra241 absent; [ $? = 1 ]
+ok $? "control: the ACPI check notices a device it did not expect"
+
+echo "1..$n"
+[ "$failed" = 0 ]
