@@ -132,13 +132,18 @@ static bool sim_host_is_bridge(PCIDevice *pdev)
            PCI_BASE_CLASS_BRIDGE;
 }
 
-/* Whether @pdev translates through this host's SMMU. */
+/*
+ * Whether @pdev translates through this host's SMMU.  PCI sets up bus
+ * master address spaces at machine-init-done, after the device's realize:
+ * asking for it now makes the SMMU create its SMMUDevice, as it would then.
+ */
 static bool sim_host_behind(SmmuExtSimHost *h, PCIDevice *pdev)
 {
     SMMUState *bs = ARM_SMMU(h->smmu);
-    SMMUPciBus *sbus = g_hash_table_lookup(bs->smmu_pcibus_by_busptr,
-                                           pci_get_bus(pdev));
+    SMMUPciBus *sbus;
 
+    pci_device_iommu_address_space(pdev);
+    sbus = g_hash_table_lookup(bs->smmu_pcibus_by_busptr, pci_get_bus(pdev));
     return sbus && sbus->pbdev[pdev->devfn];
 }
 
