@@ -99,6 +99,68 @@ smmu_ext_sim_add_ram(SmmuExtSim *sim, uint64_t gpa, uint64_t size,
 SMMU_EXT_API void
 smmu_ext_sim_step(SmmuExtSim *sim);
 
+/*
+ * Running the hardware from a host (QEMU's simulated-host object).  The
+ * guest reaches VCMDQ page0 directly (no trap), so the host cannot know
+ * when PROD moves: while any HW queue is live (smmu_ext_sim_live(sim,
+ * SMMU_EXT_SIM_HW_QUEUE)), it calls smmu_ext_sim_run() from a timer or a
+ * bottom half of its main loop.  page0 is read with acquire and written with
+ * release ordering, so vCPU threads may touch it concurrently; every other
+ * call of this header must come from the one thread that runs the hardware.
+ */
+
+/* CONS.ERR of a VCMDQ (tegra241-cmdqv.md 1.4). */
+typedef enum SmmuExtSimCmdErr {
+    SMMU_EXT_SIM_CMD_OK = 0,
+    SMMU_EXT_SIM_CMD_ERR_ILL = 1,          /* illegal command */
+    SMMU_EXT_SIM_CMD_ERR_ABT = 2,          /* abort on command read */
+    SMMU_EXT_SIM_CMD_ERR_ATC_INV_SYNC = 3, /* ATC invalidation timeout */
+} SmmuExtSimCmdErr;
+
+/*
+ * The SMMU behind the CMDQV: executes one legal command (TLBI_NH_ASID,
+ * TLBI_NH_VA, ATC_INV, CMD_SYNC) that logical VCMDQ @queue of the vIOMMU
+ * consumed.  @cmd is in host order; the StreamID of an ATC_INV is already
+ * the physical SID (the VINTF's SID_MATCH/SID_REPLACE rewrite; an ATC_INV
+ * whose vSID no slot matches is consumed without reaching the handler, a
+ * simulator choice: the hardware's behaviour is undocumented).  Anything
+ * but SMMU_EXT_SIM_CMD_OK stops the queue at this command with that
+ * CONS.ERR, as a hardware error does (GERROR toggle, LVCMDQ_ERR_MAP,
+ * TEGRA241_CMDQV vEVENT); it runs again once the guest acknowledges.
+ * It runs inside smmu_ext_sim_run: it may post events, but must not
+ * create or destroy simulated objects (attach, detach, reset).
+ */
+typedef SmmuExtSimCmdErr (*SmmuExtSimCmdFn)(void *opaque, unsigned queue,
+                                            const uint64_t cmd[2]);
+
+/* NULL @fn: commands are only counted (smmu_ext_sim_cmd_count). */
+SMMU_EXT_API void
+smmu_ext_sim_set_cmd_handler(SmmuExtSim *sim, SmmuExtSimCmdFn fn,
+                             void *opaque);
+
+/* One hardware pass consuming at most @budget commands in all (0: no
+ * limit, as smmu_ext_sim_step); returns how many were consumed. */
+SMMU_EXT_API unsigned
+smmu_ext_sim_run(SmmuExtSim *sim, unsigned budget);
+
+/* Whether an enabled, error-free queue has commands between CONS and PROD
+ * (or a CONFIG.EN change STATUS has not followed yet). */
+SMMU_EXT_API bool
+smmu_ext_sim_pending(const SmmuExtSim *sim);
+
+/* Test-only: the @nth next (1 = the very next) command logical VCMDQ
+ * @queue consumes fails with @err instead of executing, as a hardware
+ * fault would.  Disarmed by smmu_ext_sim_fail_clear. */
+SMMU_EXT_API void
+smmu_ext_sim_fail_cmd(SmmuExtSim *sim, unsigned queue, unsigned nth,
+                      SmmuExtSimCmdErr err);
+
+/* For an exit report: every live-object count, the open fds and the bound
+ * devices, e.g. "viommu=0 hw_queue=0 veventq=0 vdevice=0 mmap=0 fds=0
+ * devices=0".  Free with g_free. */
+SMMU_EXT_API char *
+smmu_ext_sim_live_report(const SmmuExtSim *sim);
+
 /* Fail the @nth next (1 = the very next) call of @op with @err (positive
  * errno).  Several can be armed at once. */
 SMMU_EXT_API void
@@ -136,9 +198,16 @@ smmu_ext_sim_live_total(const SmmuExtSim *sim);
 SMMU_EXT_API unsigned
 smmu_ext_sim_open_fds(const SmmuExtSim *sim);
 
-/* Commands the simulated hardware executed, by SMMUv3 opcode (0..255). */
+/* Commands the simulated hardware consumed without error, by SMMUv3
+ * opcode (0..255). */
 SMMU_EXT_API uint64_t
 smmu_ext_sim_cmd_count(const SmmuExtSim *sim, uint8_t opcode);
+
+/* The same for logical VCMDQ @queue alone (summed over vIOMMUs); 0 for a
+ * queue the hardware does not have. */
+SMMU_EXT_API uint64_t
+smmu_ext_sim_queue_cmd_count(const SmmuExtSim *sim, unsigned queue,
+                             uint8_t opcode);
 
 /* Post an ARM_SMMUV3 event for @dev_id (smmuv3 and tegra241 profiles): the
  * StreamID field is replaced by the device's vSID.  Dropped, as by the

@@ -4,6 +4,7 @@
  * fires before the call has any side effect, so a test can walk every
  * failure path of the core and still expect a clean teardown.
  */
+#include <string.h>
 #include "sim.h"
 
 static const char *const op_names[SMMU_EXT_SIM_OP_N] = {
@@ -71,6 +72,7 @@ smmu_ext_sim_fail_clear(SmmuExtSim *sim)
 {
     g_return_if_fail(sim);
     g_list_free_full(g_steal_pointer(&sim->faults), g_free);
+    memset(sim->cmd_fault, 0, sizeof(sim->cmd_fault));
 }
 
 unsigned
@@ -146,4 +148,41 @@ smmu_ext_sim_cmd_count(const SmmuExtSim *sim, uint8_t opcode)
 {
     g_return_val_if_fail(sim, 0);
     return sim->cmd_count[opcode];
+}
+
+static unsigned
+sim_bound_devices(const SmmuExtSim *sim)
+{
+    GHashTableIter it;
+    gpointer value;
+    unsigned n = 0;
+
+    g_hash_table_iter_init(&it, sim->objects);
+    while (g_hash_table_iter_next(&it, NULL, &value)) {
+        n += ((SimObj *)value)->type == SIM_OBJ_DEVICE;
+    }
+    return n;
+}
+
+char *
+smmu_ext_sim_live_report(const SmmuExtSim *sim)
+{
+    GString *s;
+
+    g_return_val_if_fail(sim, NULL);
+    s = g_string_new(NULL);
+    for (int i = 0; i < SMMU_EXT_SIM_KIND_N; i++) {
+        g_string_append_printf(s, "%s=%u ", kind_names[i], sim->live[i]);
+    }
+    g_string_append_printf(s, "fds=%u devices=%u", sim->open_fds,
+                           sim_bound_devices(sim));
+    return g_string_free(s, false);
+}
+
+uint64_t
+smmu_ext_sim_queue_cmd_count(const SmmuExtSim *sim, unsigned queue,
+                             uint8_t opcode)
+{
+    g_return_val_if_fail(sim, 0);
+    return queue < SIM_N_LVCMDQS ? sim->queue_cmd_count[queue][opcode] : 0;
 }

@@ -163,6 +163,12 @@ typedef struct SimFault {
     unsigned remaining;
 } SimFault;
 
+/* A hardware fault armed on a logical VCMDQ (smmu_ext_sim_fail_cmd). */
+typedef struct SimCmdFault {
+    unsigned remaining;      /* 0: disarmed */
+    SmmuExtSimCmdErr err;
+} SimCmdFault;
+
 struct SmmuExtSim {
     SmmuExtSimProfile profile;
     int iommufd;             /* a real fd that reserves the number */
@@ -180,6 +186,10 @@ struct SmmuExtSim {
     unsigned live[SMMU_EXT_SIM_KIND_N];
     unsigned open_fds;
     uint64_t cmd_count[256];
+    uint64_t queue_cmd_count[SIM_N_LVCMDQS][256];
+    SmmuExtSimCmdFn cmd_fn;  /* the SMMU that executes VCMDQ commands */
+    void *cmd_opaque;
+    SimCmdFault cmd_fault[SIM_N_LVCMDQS];
     uint32_t idr[6];
     uint32_t iidr;
     uint32_t aidr;

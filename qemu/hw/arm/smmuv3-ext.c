@@ -27,6 +27,7 @@
 #include "system/runstate.h"
 #include "system/system.h"
 #include "hw/arm/smmuv3-ext.h"
+#include "hw/arm/smmuv3-ext-sim.h"
 #include "smmuv3-internal.h"
 #include "trace.h"
 
@@ -360,6 +361,9 @@ static void smmuv3_ext_free(SMMUv3Ext *e)
     }
     /* The regions went with the device's children; fd watches still go. */
     e->dying = true;
+    if (e->smmu->host) {
+        smmuv3_ext_sim_unbind(e->smmu->host, e->smmu);
+    }
     smmu_ext_instance_free(e->inst);
     if (e->direct) {
         g_ptr_array_free(e->direct, true);
@@ -371,13 +375,25 @@ static void smmuv3_ext_free(SMMUv3Ext *e)
 static bool smmuv3_ext_start(SMMUv3Ext *e, const char *mode, Error **errp)
 {
     g_autoptr(GError) gerr = NULL;
+    SmmuExtIommufd *iommufd = NULL;
+    uint32_t dev_id = 0;
 
+    /* A simulated host is probed exactly as a real iommufd would be. */
+    if (e->smmu->host &&
+        !smmuv3_ext_sim_probe_target(e->smmu->host, &iommufd, &dev_id,
+                                     errp)) {
+        return false;
+    }
     e->inst = smmu_ext_instance_new(smmuv3_ext_registry(), mode,
                                     &smmuv3_ext_host_ops, e, &gerr);
     if (!e->inst ||
-        !smmu_ext_instance_select(e->inst, NULL, 0, &gerr)) {
+        !smmu_ext_instance_select(e->inst, iommufd, dev_id, &gerr)) {
         error_setg(errp, "%s", gerr->message);
         return false;
+    }
+    if (e->smmu->host) {
+        /* From here the host attaches devices and runs the hardware. */
+        smmuv3_ext_sim_bind(e->smmu->host, e->smmu, e->inst);
     }
     if (!smmu_ext_instance_can_migrate(e->inst, &gerr)) {
         error_setg(&e->migration_blocker, "%s: %s", e->label, gerr->message);
@@ -412,7 +428,7 @@ bool smmuv3_ext_realize(SMMUv3State *s, Error **errp)
     if (!strcmp(ext, "none")) {
         static bool said;
 
-        if (!strcmp(mode, "auto") && !said) {
+        if (!strcmp(mode, "auto") && !said && !s->host) {
             info_report("%s: cmdqv=auto: no host iommufd, so no command-queue "
                         "extension; cmdqv=<name> runs one emulated", e->label);
             said = true;

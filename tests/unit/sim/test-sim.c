@@ -1401,6 +1401,338 @@ test_hw_illegal(Fixture *f, gconstpointer data)
     unmap_page0(f, p0);
 }
 
+/* --- the SMMU behind the CMDQV: the host's command handler ------------- */
+
+typedef struct Exec {
+    unsigned n;
+    unsigned queue[32];
+    uint64_t cmd[32][2];
+    unsigned fail_at;          /* 1-based call that returns @err; 0: none */
+    SmmuExtSimCmdErr err;
+} Exec;
+
+static SmmuExtSimCmdErr
+exec_record(void *opaque, unsigned queue, const uint64_t cmd[2])
+{
+    Exec *e = opaque;
+
+    g_assert_cmpuint(e->n, <, G_N_ELEMENTS(e->queue));
+    e->queue[e->n] = queue;
+    e->cmd[e->n][0] = cmd[0];
+    e->cmd[e->n][1] = cmd[1];
+    return ++e->n == e->fail_at ? e->err : SMMU_EXT_SIM_CMD_OK;
+}
+
+static void
+put_raw(Fixture *f, uint64_t qgpa, unsigned idx, uint64_t w0, uint64_t w1)
+{
+    uint64_t cmd[2] = { GUINT64_TO_LE(w0), GUINT64_TO_LE(w1) };
+
+    memcpy(f->ram + (qgpa - RAM_GPA) + 16 * idx, cmd, sizeof(cmd));
+}
+
+/* One TEGRA241_CMDQV vEVENT waiting on @evfd: its LVCMDQ_ERR_MAP word 0. */
+static uint64_t
+read_err_map(Fixture *f, int evfd)
+{
+    uint8_t buf[64];
+    uint64_t map[2];
+    Rec r[2];
+    ssize_t n = smmu_ext_iommufd_read(f->fd, evfd, buf, sizeof(buf));
+
+    g_assert_cmpuint(parse(buf, n, 16, r, 2), ==, 1);
+    memcpy(map, buf + 8, sizeof(map));
+    return GUINT64_FROM_LE(map[0]);
+}
+
+static void
+test_hw_handler_sid(Fixture *f, gconstpointer data)
+{
+    Exec e = { 0 };
+    void *p0;
+
+    g_test_summary("Each legal command reaches the host's handler in ring "
+                   "order with its queue; an ATC_INV carries the physical "
+                   "SID of the vDEVICE whose vSID it names, other words "
+                   "untouched; one with an unmatched vSID is consumed but "
+                   "never reaches the handler");
+    make_viommu(f, 2);
+    g_assert_cmpint(try_vdevice(f, f->dev, 0x8, NULL), ==, 0);
+    p0 = map_page0(f);
+    make_hwq(f, 0, Q_GPA, Q_LEN);
+    smmu_ext_sim_set_cmd_handler(f->sim, exec_record, &e);
+    put_raw(f, Q_GPA, 0, SIM_CMD_TLBI_NH_ASID | (7ull << 48), 0);
+    put_raw(f, Q_GPA, 1, SIM_CMD_ATC_INV | (0x8ull << 32) | (3ull << 12),
+            0x1234000);
+    put_raw(f, Q_GPA, 2, SIM_CMD_SYNC, 0);
+    put_raw(f, Q_GPA, 3, SIM_CMD_ATC_INV | (0x9ull << 32), 0);
+    wr(p0, 0, CONFIG, 1);
+    wr(p0, 0, PROD, 4);
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmpuint(e.n, ==, 3);
+    g_assert_cmpuint(e.queue[0], ==, 0);
+    g_assert_cmphex(e.cmd[0][0], ==, SIM_CMD_TLBI_NH_ASID | (7ull << 48));
+    /* vSID 8 -> the device's physical SID 0x100; low word kept */
+    g_assert_cmphex(e.cmd[1][0], ==,
+                    SIM_CMD_ATC_INV | (0x100ull << 32) | (3ull << 12));
+    g_assert_cmphex(e.cmd[1][1], ==, 0x1234000);
+    g_assert_cmphex(e.cmd[2][0], ==, SIM_CMD_SYNC);
+    /* vSID 9 has no slot: consumed, not executed */
+    g_assert_cmphex(rd(p0, 0, CONS), ==, 4);
+    g_assert_cmpuint(smmu_ext_sim_cmd_count(f->sim, SIM_CMD_ATC_INV), ==, 2);
+    smmu_ext_sim_set_cmd_handler(f->sim, NULL, NULL);
+    unmap_page0(f, p0);
+}
+
+static void
+test_hw_handler_error(Fixture *f, gconstpointer data)
+{
+    Exec e = { .fail_at = 2, .err = SMMU_EXT_SIM_CMD_ERR_ATC_INV_SYNC };
+    int evfd;
+    void *p0;
+
+    g_test_summary("A handler error stops the queue at that command with "
+                   "its CONS.ERR, toggles GERROR and reports the queue in "
+                   "a TEGRA241_CMDQV vEVENT; after GERRORN the command "
+                   "runs again and the queue drains");
+    make_viommu(f, 2);
+    evfd = make_veventq(f, TYPE_TEGRA, 4, NULL);
+    p0 = map_page0(f);
+    make_hwq(f, 0, Q_GPA, Q_LEN);
+    smmu_ext_sim_set_cmd_handler(f->sim, exec_record, &e);
+    put_cmd(f, Q_GPA, 0, SIM_CMD_TLBI_NH_VA);
+    put_cmd(f, Q_GPA, 1, SIM_CMD_SYNC);
+    put_cmd(f, Q_GPA, 2, SIM_CMD_TLBI_NH_ASID);
+    wr(p0, 0, CONFIG, 1);
+    wr(p0, 0, PROD, 3);
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmphex(rd(p0, 0, CONS), ==, (3u << 24) | 1);
+    g_assert_cmphex(rd(p0, 0, GERROR), ==, 1);
+    g_assert_cmphex(read_err_map(f, evfd), ==, 1);
+    g_assert_cmpuint(smmu_ext_sim_cmd_count(f->sim, SIM_CMD_SYNC), ==, 0);
+    /* halted: stepping again executes nothing */
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmpuint(e.n, ==, 2);
+    wr(p0, 0, GERRORN, 1);
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmphex(rd(p0, 0, CONS), ==, 3);
+    g_assert_cmpuint(e.n, ==, 4);
+    g_assert_cmphex(e.cmd[2][0], ==, SIM_CMD_SYNC);     /* the retry */
+    g_assert_cmpuint(smmu_ext_sim_cmd_count(f->sim, SIM_CMD_SYNC), ==, 1);
+    unmap_page0(f, p0);
+}
+
+static void
+test_hw_fail_cmd(Fixture *f, gconstpointer data)
+{
+    Exec e = { 0 };
+    int evfd;
+    void *p0;
+
+    g_test_summary("An injected fault on the 3rd command of VCMDQ 1 stops "
+                   "that queue there (the handler never sees it) and is "
+                   "reported like a hardware error; VCMDQ 0 is untouched; "
+                   "smmu_ext_sim_fail_clear disarms");
+    make_viommu(f, 2);
+    evfd = make_veventq(f, TYPE_TEGRA, 4, NULL);
+    p0 = map_page0(f);
+    make_hwq(f, 0, Q_GPA, Q_LEN);
+    make_hwq(f, 1, Q_GPA + Q_LEN, Q_LEN);
+    smmu_ext_sim_set_cmd_handler(f->sim, exec_record, &e);
+    smmu_ext_sim_fail_cmd(f->sim, 1, 3, SMMU_EXT_SIM_CMD_ERR_ABT);
+    for (unsigned i = 0; i < 4; i++) {
+        put_cmd(f, Q_GPA, i, SIM_CMD_SYNC);
+        put_cmd(f, Q_GPA + Q_LEN, i, SIM_CMD_TLBI_NH_ASID);
+    }
+    wr(p0, 0, CONFIG, 1);
+    wr(p0, 1, CONFIG, 1);
+    wr(p0, 0, PROD, 4);
+    wr(p0, 1, PROD, 4);
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmphex(rd(p0, 0, CONS), ==, 4);
+    g_assert_cmphex(rd(p0, 1, CONS), ==, (SIM_CONS_ERR_ABT << 24) | 2);
+    g_assert_cmpuint(e.n, ==, 6);
+    g_assert_cmpuint(smmu_ext_sim_queue_cmd_count(f->sim, 0, SIM_CMD_SYNC),
+                     ==, 4);
+    g_assert_cmpuint(smmu_ext_sim_queue_cmd_count(f->sim, 1,
+                                                  SIM_CMD_TLBI_NH_ASID),
+                     ==, 2);
+    g_assert_cmpuint(smmu_ext_sim_queue_cmd_count(f->sim, 1, SIM_CMD_SYNC),
+                     ==, 0);
+    g_assert_cmpuint(smmu_ext_sim_queue_cmd_count(f->sim, 7, SIM_CMD_SYNC),
+                     ==, 0);
+    g_assert_cmpuint(e.queue[0] + e.queue[5], ==, 1);  /* one of each */
+    g_assert_cmphex(read_err_map(f, evfd), ==, 2);
+    /* acknowledged: the fault was one-shot, the entry executes */
+    wr(p0, 1, GERRORN, 1);
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmphex(rd(p0, 1, CONS), ==, 4);
+    g_assert_cmpuint(e.n, ==, 8);
+    /* armed then cleared: nothing fires */
+    smmu_ext_sim_fail_cmd(f->sim, 0, 1, SMMU_EXT_SIM_CMD_ERR_ILL);
+    smmu_ext_sim_fail_clear(f->sim);
+    for (unsigned i = 4; i < 16; i++) {
+        put_cmd(f, Q_GPA, i, SIM_CMD_SYNC);
+    }
+    wr(p0, 0, PROD, 0x10);          /* index 0 with the wrap bit */
+    smmu_ext_sim_step(f->sim);
+    g_assert_cmphex(rd(p0, 0, CONS), ==, 0x10);
+    g_assert_cmphex(rd(p0, 0, GERROR), ==, 0);
+    unmap_page0(f, p0);
+}
+
+static void
+test_hw_run_budget(Fixture *f, gconstpointer data)
+{
+    void *p0;
+
+    g_test_summary("smmu_ext_sim_run consumes at most its budget and says "
+                   "how many; smmu_ext_sim_pending tells the host whether "
+                   "work (or a CONFIG.EN change) waits, so it can reschedule");
+    make_viommu(f, 2);
+    p0 = map_page0(f);
+    g_assert_false(smmu_ext_sim_pending(f->sim));
+    make_hwq(f, 0, Q_GPA, Q_LEN);
+    g_assert_false(smmu_ext_sim_pending(f->sim));
+    for (unsigned i = 0; i < 5; i++) {
+        put_cmd(f, Q_GPA, i, SIM_CMD_SYNC);
+    }
+    wr(p0, 0, PROD, 5);
+    g_assert_false(smmu_ext_sim_pending(f->sim));    /* not enabled */
+    wr(p0, 0, CONFIG, 1);
+    g_assert_true(smmu_ext_sim_pending(f->sim));
+    g_assert_cmpuint(smmu_ext_sim_run(f->sim, 2), ==, 2);
+    g_assert_cmphex(rd(p0, 0, STATUS), ==, 1);
+    g_assert_cmphex(rd(p0, 0, CONS), ==, 2);
+    g_assert_true(smmu_ext_sim_pending(f->sim));
+    g_assert_cmpuint(smmu_ext_sim_run(f->sim, 0), ==, 3);
+    g_assert_cmphex(rd(p0, 0, CONS), ==, 5);
+    g_assert_false(smmu_ext_sim_pending(f->sim));
+    g_assert_cmpuint(smmu_ext_sim_run(f->sim, 0), ==, 0);
+    /* an error halts: nothing pending until acknowledged */
+    put_cmd(f, Q_GPA, 5, 0x03);
+    wr(p0, 0, PROD, 6);
+    g_assert_cmpuint(smmu_ext_sim_run(f->sim, 0), ==, 0);
+    g_assert_false(smmu_ext_sim_pending(f->sim));
+    put_cmd(f, Q_GPA, 5, SIM_CMD_SYNC);
+    wr(p0, 0, GERRORN, 1);
+    g_assert_true(smmu_ext_sim_pending(f->sim));
+    g_assert_cmpuint(smmu_ext_sim_run(f->sim, 0), ==, 1);
+    wr(p0, 0, CONFIG, 0);
+    g_assert_true(smmu_ext_sim_pending(f->sim));     /* STATUS lags */
+    smmu_ext_sim_run(f->sim, 0);
+    g_assert_false(smmu_ext_sim_pending(f->sim));
+    unmap_page0(f, p0);
+}
+
+/* A vCPU thread driving a VCMDQ through its mapped page0 only. */
+typedef struct Guest {
+    Fixture *f;
+    uint32_t *page0;
+    unsigned n_cmds;
+    gint done;
+    uint64_t next_seen;        /* handler side: next sequence expected */
+    gint out_of_order;
+} Guest;
+
+static SmmuExtSimCmdErr
+exec_in_order(void *opaque, unsigned queue, const uint64_t cmd[2])
+{
+    Guest *g = opaque;
+
+    if (cmd[1] != g->next_seen++) {
+        g_atomic_int_set(&g->out_of_order, 1);
+    }
+    return SMMU_EXT_SIM_CMD_OK;
+}
+
+static gpointer
+guest_thread(gpointer opaque)
+{
+    Guest *g = opaque;
+    uint32_t *prod = g->page0 + PROD / 4, *cons = g->page0 + CONS / 4;
+    uint32_t n = Q_LEN / 16, mask = 2 * n - 1, p = 0;
+
+    __atomic_store_n(g->page0 + CONFIG / 4, GUINT32_TO_LE(1),
+                     __ATOMIC_RELEASE);
+    for (unsigned i = 0; i < g->n_cmds; i += 4) {
+        /* four commands, then PROD, then poll CONS: a CMD_SYNC wait */
+        for (unsigned k = 0; k < 4; k++) {
+            put_raw(g->f, Q_GPA, (p + k) & (n - 1),
+                    k == 3 ? SIM_CMD_SYNC : SIM_CMD_TLBI_NH_VA, i + k);
+        }
+        p = (p + 4) & mask;
+        __atomic_store_n(prod, GUINT32_TO_LE(p), __ATOMIC_RELEASE);
+        while ((GUINT32_FROM_LE(__atomic_load_n(cons, __ATOMIC_ACQUIRE)) &
+                mask) != p) {
+            g_usleep(10);
+        }
+    }
+    g_atomic_int_set(&g->done, 1);
+    return NULL;
+}
+
+static void
+test_hw_async_guest(Fixture *f, gconstpointer data)
+{
+    Guest g = { .f = f, .n_cmds = 4000 };
+    g_autoptr(GMainContext) ctx = g_main_context_new();
+    gint64 deadline = g_get_monotonic_time() + 60 * G_USEC_PER_SEC;
+    GThread *t;
+
+    g_test_summary("A guest thread that only writes PROD and polls CONS in "
+                   "the mapped page completes 1000 CMD_SYNC waits while "
+                   "the host runs smmu_ext_sim_run from its main loop, "
+                   "with a small budget; every command reaches the handler "
+                   "once and in order");
+    make_viommu(f, 2);
+    g.page0 = map_page0(f);
+    make_hwq(f, 0, Q_GPA, Q_LEN);
+    smmu_ext_sim_set_cmd_handler(f->sim, exec_in_order, &g);
+    t = g_thread_new("guest", guest_thread, &g);
+    while (!g_atomic_int_get(&g.done)) {
+        /* what QEMU's timer does; an iteration of the host's loop */
+        smmu_ext_sim_run(f->sim, 3);
+        g_main_context_iteration(ctx, false);
+        g_assert_cmpint(g_get_monotonic_time(), <, deadline);
+    }
+    g_thread_join(t);
+    g_assert_cmpint(g_atomic_int_get(&g.out_of_order), ==, 0);
+    g_assert_cmpuint(g.next_seen, ==, g.n_cmds);
+    g_assert_cmpuint(smmu_ext_sim_cmd_count(f->sim, SIM_CMD_SYNC), ==,
+                     g.n_cmds / 4);
+    g_assert_false(smmu_ext_sim_pending(f->sim));
+    smmu_ext_sim_set_cmd_handler(f->sim, NULL, NULL);
+    unmap_page0(f, g.page0);
+}
+
+static void
+test_live_report(Fixture *f, gconstpointer data)
+{
+    g_autofree char *before = NULL;
+    g_autofree char *live = NULL;
+    g_autofree char *after = NULL;
+    uint32_t vd = 0;
+    int evfd;
+
+    g_test_summary("The exit report names every count: objects, open fds "
+                   "and bound devices");
+    before = smmu_ext_sim_live_report(f->sim);
+    g_assert_cmpstr(before, ==, "viommu=0 hw_queue=0 veventq=0 vdevice=0 "
+                                "mmap=0 fds=0 devices=2");
+    make_viommu(f, 2);
+    evfd = make_veventq(f, TYPE_TEGRA, 4, NULL);
+    g_assert_cmpint(try_vdevice(f, f->dev, 3, &vd), ==, 0);
+    live = smmu_ext_sim_live_report(f->sim);
+    g_assert_cmpstr(live, ==, "viommu=1 hw_queue=0 veventq=1 vdevice=1 "
+                              "mmap=0 fds=1 devices=2");
+    smmu_ext_sim_remove_device(f->sim, f->dev2);
+    g_assert_cmpint(smmu_ext_iommufd_close(f->fd, evfd), ==, 0);
+    after = smmu_ext_sim_live_report(f->sim);
+    g_assert_cmpstr(after, ==, "viommu=1 hw_queue=0 veventq=1 vdevice=1 "
+                               "mmap=0 fds=0 devices=1");
+}
+
 static void
 test_hw_gerror_outlives_queue(Fixture *f, gconstpointer data)
 {
@@ -1644,6 +1976,12 @@ main(int argc, char **argv)
     ADD("/sim/hw/slots/deinit-and-drop", test_hw_slots, NULL);
     ADD("/sim/hw/gerror/outlives-hw-queue", test_hw_gerror_outlives_queue,
         NULL);
+    ADD("/sim/hw/handler/sid-rewrite", test_hw_handler_sid, NULL);
+    ADD("/sim/hw/handler/error-path", test_hw_handler_error, NULL);
+    ADD("/sim/hw/fault/nth-command", test_hw_fail_cmd, NULL);
+    ADD("/sim/hw/run/budget-and-pending", test_hw_run_budget, NULL);
+    ADD("/sim/hw/run/async-guest-thread", test_hw_async_guest, NULL);
+    ADD("/sim/live-report", test_live_report, NULL);
     ADD("/sim/fault/nth-call", test_fault_nth, NULL);
     ADD("/sim/lifecycle/ordered-teardown", test_lifecycle, NULL);
     ADD("/sim/lifecycle/free-with-everything-live",

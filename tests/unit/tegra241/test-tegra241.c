@@ -310,6 +310,109 @@ test_error_recovers(Fx *f, gconstpointer data)
     g_assert_cmphex(t241g_r32(g, G_VI_ERR_MAP_0), ==, 1);
 }
 
+typedef struct Smmu {
+    unsigned n;
+    uint64_t atc_sid;
+    SmmuExtSimCmdErr answer;
+} Smmu;
+
+/* The host SMMU the simulated CMDQV hands commands to. */
+static SmmuExtSimCmdErr
+smmu_exec(void *opaque, unsigned queue, const uint64_t cmd[2])
+{
+    Smmu *s = opaque;
+
+    s->n++;
+    if ((cmd[0] & 0xff) == G_CMD_ATC_INV) {
+        s->atc_sid = cmd[0] >> 32;
+    }
+    return s->answer;
+}
+
+static void
+test_handler_psid(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    Smmu smmu = { 0 };
+    uint64_t cmds[2][2];
+
+    g_test_summary("commands a guest VCMDQ carries reach the host's SMMU "
+                   "with the ATC_INV StreamID translated from the vSID the "
+                   "guest sees to the device's physical SID");
+    t241g_probe(g);
+    t241g_hw_reset(g);
+    smmu_ext_sim_set_cmd_handler(f->sim, smmu_exec, &smmu);
+    t241g_make_cmd(cmds[0], G_CMD_ATC_INV);
+    cmds[0][0] |= (uint64_t)FX_VSID << 32;
+    t241g_make_cmd(cmds[1], G_CMD_SYNC);
+    t241g_submit(g, 0, cmds, 2);
+    smmu_ext_vmm_step(f->vmm, 1);
+    g_assert_cmphex(t241g_r32(g, G_VINTF_P0(0) + G_CONS), ==, 2);
+    g_assert_cmpuint(smmu.n, ==, 2);
+    /* the VMM binds device FX_DEV with physical SID FX_DEV */
+    g_assert_cmphex(smmu.atc_sid, ==, FX_DEV);
+    smmu_ext_sim_set_cmd_handler(f->sim, NULL, NULL);
+}
+
+static void
+test_error_handler_and_fault(Fx *f, gconstpointer data)
+{
+    T241Guest *g = &f->g;
+    Smmu smmu = { .answer = SMMU_EXT_SIM_CMD_ERR_ATC_INV_SYNC };
+    uint64_t cmds[3][2], fix[2];
+    unsigned irqs, q = 1;
+    uint32_t cons, gerror;
+
+    g_test_summary("an error of the host's SMMU and a fault injected on "
+                   "the 2nd command of a queue both reach the guest through "
+                   "the vEVENTQ, the pump and the module as error maps and "
+                   "an interrupt; the guest's recovery resumes the queue");
+    t241g_probe(g);
+    t241g_hw_reset(g);
+    irqs = smmu_ext_vmm_irq_count(f->vmm, 0);
+    smmu_ext_sim_set_cmd_handler(f->sim, smmu_exec, &smmu);
+    t241g_make_cmd(cmds[0], G_CMD_SYNC);
+    t241g_submit(g, q, cmds, 1);
+    smmu_ext_vmm_step(f->vmm, 1);
+    smmu_ext_vmm_main_loop_once(f->vmm);
+    g_assert_cmpuint(smmu_ext_vmm_irq_count(f->vmm, 0), ==, irqs + 1);
+    g_assert_cmphex(t241g_r64(g, G_LVCMDQ_ERR_MAP(0)), ==, 1u << q);
+    cons = t241g_r32(g, G_VINTF_P0(q) + G_CONS);
+    g_assert_cmphex(cons, ==, (3u << 24) | 0);
+    /* ATC_INV_SYNC: Linux leaves the entry, acks; the hardware retries */
+    smmu.answer = SMMU_EXT_SIM_CMD_OK;
+    gerror = t241g_r32(g, G_VINTF_P0(q) + G_GERROR);
+    t241g_w32(g, G_VINTF_P0(q) + G_GERRORN, gerror);
+    g_assert_cmphex(t241g_poll(g, G_VINTF_P0(q) + G_CONS, ~0u, 1), ==, 1);
+    g_assert_cmpuint(smmu.n, ==, 2);
+    g_assert_cmphex(err_maps_or(g), ==, 0);
+
+    /* the 2nd next command of queue 1 faults as an illegal command */
+    smmu_ext_sim_fail_cmd(f->sim, q, 2, SMMU_EXT_SIM_CMD_ERR_ILL);
+    t241g_make_cmd(cmds[0], G_CMD_TLBI_NH_ASID);
+    t241g_make_cmd(cmds[1], G_CMD_TLBI_NH_VA);
+    t241g_make_cmd(cmds[2], G_CMD_SYNC);
+    t241g_submit(g, q, cmds, 3);
+    smmu_ext_vmm_step(f->vmm, 1);
+    smmu_ext_vmm_main_loop_once(f->vmm);
+    g_assert_cmpuint(smmu_ext_vmm_irq_count(f->vmm, 0), ==, irqs + 2);
+    g_assert_cmphex(t241g_r32(g, G_CMDQ_ERR_MAP(0)), ==, 1u << q);
+    cons = t241g_r32(g, G_VINTF_P0(q) + G_CONS);
+    g_assert_cmphex(cons, ==, (1u << 24) | 2);
+    g_assert_cmpuint(smmu.n, ==, 3);            /* it never ran */
+    /* ILL: Linux overwrites the entry with a CMD_SYNC and acks */
+    t241g_make_cmd(fix, G_CMD_SYNC);
+    fix[0] = GUINT64_TO_LE(fix[0]);
+    g_assert_true(smmu_ext_vmm_mem_write(f->vmm, g->ring[q] + 2 * 16, fix,
+                                         16));
+    gerror = t241g_r32(g, G_VINTF_P0(q) + G_GERROR);
+    t241g_w32(g, G_VINTF_P0(q) + G_GERRORN, gerror);
+    g_assert_cmphex(t241g_poll(g, G_VINTF_P0(q) + G_CONS, ~0u, 4), ==, 4);
+    g_assert_cmpuint(smmu.n, ==, 5);
+    g_assert_cmphex(err_maps_or(g), ==, 0);
+    smmu_ext_sim_set_cmd_handler(f->sim, NULL, NULL);
+}
+
 static void
 test_error_stale_event(Fx *f, gconstpointer data)
 {
@@ -791,6 +894,9 @@ main(int argc, char **argv)
     ADD("/tegra241/apertures/coherent", test_apertures_coherent);
     ADD("/tegra241/error/illegal-command-recovers", test_error_recovers);
     ADD("/tegra241/error/stale-event-not-sticky", test_error_stale_event);
+    ADD("/tegra241/error/smmu-error-and-injected-fault",
+        test_error_handler_and_fault);
+    ADD("/tegra241/hardware/commands-with-physical-sid", test_handler_psid);
     ADD("/tegra241/reset/everything", test_reset);
 #undef ADD
     g_test_add("/tegra241/queue-cap/4k", Fx, &cap_4k, fx_setup_page,
