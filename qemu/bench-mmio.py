@@ -22,11 +22,13 @@ every trapped access goes through:
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
 import tempfile
-import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                "..", "tests", "qemu"))
+from qemu_line import Line  # noqa: E402
 
 FUNCS = ("qtest_process_command", "flatview_read_continue",
          "memory_region_dispatch_read")
@@ -39,42 +41,6 @@ def qemu_path():
     out = subprocess.run([os.path.join(here, "build.sh")], check=True,
                          stdout=subprocess.PIPE, text=True).stdout
     return out.strip().splitlines()[-1]
-
-
-class Line:
-    """One line-based protocol on a unix socket (qtest or QMP)."""
-
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(600):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.2)
-        else:
-            raise RuntimeError("cannot connect to " + path)
-        self.buf = b""
-
-    def send(self, text):
-        self.sock.sendall(text.encode() + b"\n")
-
-    def line(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise RuntimeError("QEMU closed the socket")
-            self.buf += data
-        out, self.buf = self.buf.split(b"\n", 1)
-        return out.decode()
-
-
-def qmp(q, cmd, **args):
-    q.send(json.dumps({"execute": cmd, "arguments": args}))
-    while True:
-        r = json.loads(q.line())
-        if "return" in r or "error" in r:
-            return r
 
 
 def region_base(mtree, name):
@@ -131,11 +97,12 @@ def main():
     vg = subprocess.Popen(cmd, stdout=subprocess.DEVNULL,
                           stderr=open(tmp + "/stderr", "w"))
     try:
-        q, m = Line(qsock), Line(msock)
-        json.loads(m.line())
-        qmp(m, "qmp_capabilities")
-        mtree = qmp(m, "human-monitor-command",
-                    **{"command-line": "info mtree -f"})["return"]
+        # QEMU under callgrind takes long to listen.
+        q, m = Line(qsock, 600, 0.2), Line(msock, 600, 0.2)
+        json.loads(m.recv_line())
+        m.qmp("qmp_capabilities")
+        mtree = m.qmp("human-monitor-command",
+                      **{"command-line": "info mtree -f"})["return"]
         smmu = region_base(mtree, "arm-smmuv3")
         ext = region_base(mtree, "tegra241")
 
@@ -143,19 +110,19 @@ def main():
             # Warm up, then zero, N reads, dump.
             for _ in range(100):
                 q.send("readl 0x%x" % addr)
-                q.line()
+                q.recv_line()
             subprocess.run(["callgrind_control", "-z", str(vg.pid)],
                            check=True, stdout=subprocess.DEVNULL)
             for _ in range(n):
                 q.send("readl 0x%x" % addr)
-                if not q.line().startswith("OK"):
+                if not q.recv_line().startswith("OK"):
                     raise RuntimeError("qtest readl failed")
             subprocess.run(["callgrind_control", "-d", str(vg.pid)],
                            check=True, stdout=subprocess.DEVNULL)
 
         phase(smmu)          # IDR0 of the SMMUv3
         phase(ext)           # CONFIG of the Tegra241 CMDQV
-        qmp(m, "quit")
+        m.qmp("quit")
         vg.wait(timeout=300)
     finally:
         if vg.poll() is None:

@@ -15,44 +15,17 @@ wants two devices whose _UIDs are their own SMMUs' IORT identifiers.
 import os
 import json
 import re
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import time
+
+from qemu_line import Line
 
 FW_CFG = 0x09020000          # virt's fw_cfg: data at +0, selector at +8
 FW_CFG_FILE_DIR = 0x19
 PLATFORM_BUS = 0x0c000000    # virt's platform bus
 OEM = b"BOCHS "               # virt's default oem-id
-
-
-class Line:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(300):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("cannot connect to " + path)
-        self.buf = b""
-
-    def cmd(self, text):
-        self.sock.sendall(text.encode() + b"\n")
-        while True:
-            while b"\n" not in self.buf:
-                data = self.sock.recv(65536)
-                if not data:
-                    raise RuntimeError("QEMU closed the socket")
-                self.buf += data
-            out, self.buf = self.buf.split(b"\n", 1)
-            out = out.decode()
-            if not out.startswith("IRQ"):
-                return out
 
 
 def fw_cfg_select(qt, key):

@@ -11,53 +11,15 @@ destination must read back the same registers; with another value the
 load must fail.  Then system_reset on the destination must bring the
 registers back to their reset values.  Exit 0 when all of that holds.
 """
-import json
 import re
-import socket
 import subprocess
 import sys
 import tempfile
 import time
 
+from qemu_line import Line
+
 REGS = (0x00000, 0x01000, 0x00200, 0x40000)   # CONFIG, VINTF0, ALLOC, BASE
-
-
-class Line:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(300):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("cannot connect to " + path)
-        self.buf = b""
-
-    def recv_line(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise RuntimeError("QEMU closed the socket")
-            self.buf += data
-        out, self.buf = self.buf.split(b"\n", 1)
-        return out.decode()
-
-    def cmd(self, text):
-        self.sock.sendall(text.encode() + b"\n")
-        while True:
-            out = self.recv_line()
-            if not out.startswith("IRQ"):
-                return out
-
-    def qmp(self, cmd, **args):
-        self.sock.sendall(json.dumps({"execute": cmd,
-                                      "arguments": args}).encode() + b"\n")
-        while True:
-            r = json.loads(self.recv_line())
-            if "return" in r or "error" in r:
-                return r
 
 
 def start(qemu, tmp, name, cmdqv, extra=()):

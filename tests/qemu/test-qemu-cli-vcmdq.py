@@ -15,44 +15,14 @@ stops at CONS 0 with CONS.ERR = 1 (illegal) and GERROR toggled.  EXPECT is
 import json
 import os
 import re
-import socket
 import struct
 import subprocess
 import sys
 import tempfile
-import time
+
+from qemu_line import Line
 
 RAM_QUEUE = 0x40100000     # virt RAM starts at 0x40000000
-
-
-class Line:
-    def __init__(self, path):
-        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        for _ in range(300):
-            try:
-                self.sock.connect(path)
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            raise RuntimeError("cannot connect to " + path)
-        self.buf = b""
-
-    def recv_line(self):
-        while b"\n" not in self.buf:
-            data = self.sock.recv(65536)
-            if not data:
-                raise RuntimeError("QEMU closed the socket")
-            self.buf += data
-        out, self.buf = self.buf.split(b"\n", 1)
-        return out.decode()
-
-    def cmd(self, text):
-        self.sock.sendall(text.encode() + b"\n")
-        while True:
-            out = self.recv_line()
-            if not out.startswith("IRQ"):
-                return out
 
 
 def main():
