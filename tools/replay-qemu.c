@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 #include "qtest.h"
+#include "replay-check.h"
 #include "replay-qemu.h"
 #include "smmu-ext-tool.h"
 
@@ -27,11 +28,9 @@ typedef struct RamRange {
 } RamRange;
 
 typedef struct QemuRun {
-    const ReplayScript *script;
+    ReplayTally tally;       /* script, checks, failures */
     const char *qemu;
     bool trace;
-    unsigned checks;
-    unsigned failed;
     GError *pending;        /* the previous command's error, for expect-error */
     GArray *ram;            /* RamRange */
     char *mode;
@@ -46,45 +45,13 @@ typedef struct QemuRun {
     GHashTable *irq_seen;   /* line -> rising edges at its last irq check */
 } QemuRun;
 
-static void G_GNUC_PRINTF(4, 5)
-check(QemuRun *run, const ReplayCmd *cmd, bool ok, const char *fmt, ...)
-{
-    g_autofree char *what = NULL;
-    va_list ap;
-
-    run->checks++;
-    if (ok) {
-        return;
-    }
-    run->failed++;
-    va_start(ap, fmt);
-    what = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s:%u: %s: %s\n", run->script->name, cmd->line,
-            cmd->text, what);
-}
-
-static void
-check_value(QemuRun *run, const ReplayCmd *cmd, uint64_t got, uint64_t val,
-            uint64_t mask, uint64_t all_ones)
-{
-    if (mask == all_ones) {
-        check(run, cmd, got == val,
-              "expected 0x%" PRIx64 ", got 0x%" PRIx64, val, got);
-        return;
-    }
-    check(run, cmd, (got & mask) == val,
-          "expected 0x%" PRIx64 " under mask 0x%" PRIx64 ", got 0x%" PRIx64
-          " (read 0x%" PRIx64 ")", val, mask, got & mask, got);
-}
-
 static void
 trace_access(QemuRun *run, const ReplayCmd *cmd, const char *kind,
              uint64_t addr, uint64_t val, const char *path)
 {
     if (run->trace) {
         printf("%s:%u: %s 0x%05" PRIx64 " = 0x%" PRIx64 " (%s)\n",
-               run->script->name, cmd->line, kind, addr, val, path);
+               run->tally.script->name, cmd->line, kind, addr, val, path);
     }
 }
 
@@ -419,7 +386,8 @@ run_read(QemuRun *run, const ReplayCmd *cmd, unsigned size, GError **errp)
         return false;
     }
     if (cmd->has_val) {
-        check_value(run, cmd, v, cmd->num[1], cmd->num[2], all_ones);
+        replay_check_value(&run->tally, cmd, v, cmd->num[1], cmd->num[2],
+                           all_ones);
     }
     return true;
 }
@@ -445,13 +413,13 @@ run_poll(QemuRun *run, const ReplayCmd *cmd, GError **errp)
             return false;
         }
         if ((v & mask) == val) {
-            run->checks++;
+            run->tally.checks++;
             return true;
         }
     }
-    check(run, cmd, false,
-          "expected (read & 0x%" PRIx64 ") == 0x%" PRIx64 " within %" PRIu64
-          " reads, got 0x%" PRIx64, mask, val, steps, v);
+    replay_check(&run->tally, cmd, false, "expected (read & 0x%" PRIx64
+                 ") == 0x%" PRIx64 " within %" PRIu64 " reads, got 0x%" PRIx64,
+                 mask, val, steps, v);
     return true;
 }
 
@@ -484,8 +452,9 @@ run_memr(QemuRun *run, const ReplayCmd *cmd, GError **errp)
     Qtest *qt;
 
     if (!ram_holds(run, cmd->num[0], 8)) {
-        check(run, cmd, false, "expected 0x%" PRIx64 ", got no guest RAM at "
-              "0x%" PRIx64, cmd->num[1], cmd->num[0]);
+        replay_check(&run->tally, cmd, false, "expected 0x%" PRIx64
+                     ", got no guest RAM at 0x%" PRIx64, cmd->num[1],
+                     cmd->num[0]);
         return true;
     }
     qt = qemu(run, errp);
@@ -494,7 +463,8 @@ run_memr(QemuRun *run, const ReplayCmd *cmd, GError **errp)
     }
     word = GUINT64_FROM_LE(word);
     trace_access(run, cmd, "memr", cmd->num[0], word, "guest RAM");
-    check_value(run, cmd, word, cmd->num[1], cmd->num[2], G_MAXUINT64);
+    replay_check_value(&run->tally, cmd, word, cmd->num[1], cmd->num[2],
+                       G_MAXUINT64);
     return true;
 }
 
@@ -514,9 +484,9 @@ run_irq(QemuRun *run, const ReplayCmd *cmd, GError **errp)
                                                   GUINT_TO_POINTER(line)));
     g_hash_table_insert(run->irq_seen, GUINT_TO_POINTER(line),
                         GUINT_TO_POINTER(now));
-    check(run, cmd, now - before == cmd->num[1],
-          "expected %" PRIu64 " interrupts, got %u", cmd->num[1],
-          now - before);
+    replay_check(&run->tally, cmd, now - before == cmd->num[1],
+                 "expected %" PRIu64 " interrupts, got %u", cmd->num[1],
+                 now - before);
     return true;
 }
 
@@ -563,8 +533,8 @@ run_selected(QemuRun *run, const ReplayCmd *cmd, GError **errp)
     if (!got) {
         return false;
     }
-    check(run, cmd, !strcmp(got, cmd->str), "expected %s, got %s", cmd->str,
-          got);
+    replay_check(&run->tally, cmd, !strcmp(got, cmd->str),
+                 "expected %s, got %s", cmd->str, got);
     return true;
 }
 
@@ -574,13 +544,14 @@ run_expect_error(QemuRun *run, const ReplayCmd *cmd)
     g_autoptr(GError) err = g_steal_pointer(&run->pending);
 
     if (!err) {
-        check(run, cmd, false, "expected an error containing '%s', got "
-              "success", cmd->str);
+        replay_check(&run->tally, cmd, false,
+                     "expected an error containing '%s', got success",
+                     cmd->str);
         return;
     }
-    check(run, cmd, strstr(err->message, cmd->str) != NULL,
-          "expected an error containing '%s', got '%s'", cmd->str,
-          err->message);
+    replay_check(&run->tally, cmd, strstr(err->message, cmd->str) != NULL,
+                 "expected an error containing '%s', got '%s'", cmd->str,
+                 err->message);
 }
 
 /* Host configuration is QEMU's command line: fixed once it runs. */
@@ -643,8 +614,9 @@ run_cmd(QemuRun *run, const ReplayCmd *cmd, GError **errp)
         return false;
     case REPLAY_OBJECTS:
         /* Emulated mode: the host kernel holds nothing, ever. */
-        check(run, cmd, n[0] == 0, "expected %" PRIu64 " live %s objects, "
-              "got 0", n[0], cmd->str);
+        replay_check(&run->tally, cmd, n[0] == 0,
+                     "expected %" PRIu64 " live %s objects, got 0", n[0],
+                     cmd->str);
         return true;
     case REPLAY_SELECTED:
         return run_selected(run, cmd, errp);
@@ -659,18 +631,10 @@ run_cmd(QemuRun *run, const ReplayCmd *cmd, GError **errp)
     }
 }
 
-static bool
-next_is_expect_error(const ReplayScript *script, guint i)
-{
-    return i + 1 < script->cmds->len &&
-           ((ReplayCmd *)g_ptr_array_index(script->cmds, i + 1))->op ==
-               REPLAY_EXPECT_ERROR;
-}
-
 static void
 run_step(QemuRun *run, guint i)
 {
-    const ReplayCmd *cmd = g_ptr_array_index(run->script->cmds, i);
+    const ReplayCmd *cmd = g_ptr_array_index(run->tally.script->cmds, i);
     g_autoptr(GError) err = NULL;
     g_autofree char *host = NULL;
 
@@ -687,11 +651,12 @@ run_step(QemuRun *run, guint i)
     if (!err || cmd->op == REPLAY_EXPECT_ERROR) {
         return;
     }
-    if (next_is_expect_error(run->script, i)) {
+    if (replay_next_is_expect_error(run->tally.script, i)) {
         run->pending = g_steal_pointer(&err);
         return;
     }
-    check(run, cmd, false, "expected success, got error: %s", err->message);
+    replay_check(&run->tally, cmd, false, "expected success, got error: %s",
+                 err->message);
 }
 
 int
@@ -701,7 +666,7 @@ replay_qemu_run(const ReplayScript *script, const char *qemu, bool trace)
     g_autoptr(GHashTable) devices = g_hash_table_new(NULL, NULL);
     g_autoptr(GHashTable) irq_seen = g_hash_table_new(NULL, NULL);
     QemuRun run = {
-        .script = script, .qemu = qemu, .trace = trace, .ram = ram,
+        .tally.script = script, .qemu = qemu, .trace = trace, .ram = ram,
         .mode = g_strdup(REPLAY_DEFAULT_MODE), .devices = devices,
         .irq_seen = irq_seen,
     };
@@ -720,6 +685,5 @@ replay_qemu_run(const ReplayScript *script, const char *qemu, bool trace)
     g_clear_error(&run.start_err);
     qtest_free(run.qt);
     g_free(run.mode);
-    printf("%u checks, %u failed\n", run.checks, run.failed);
-    return run.failed ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+    return replay_tally_finish(&run.tally) ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }

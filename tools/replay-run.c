@@ -7,38 +7,18 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include "replay-parse.h"
+#include "replay-check.h"
 #include "replay-qemu.h"
 #include "smmu-ext-sim.h"
 #include "smmu-ext-tool.h"
 
 typedef struct ReplayRun {
-    const ReplayScript *script;
+    ReplayTally tally;       /* script, checks, failures */
     SmmuExtVmm *vmm;
     bool trace;
-    unsigned checks;
-    unsigned failed;
     GError *pending;        /* the previous command's error, for expect-error */
     GHashTable *irq_seen;   /* line -> rising edges at its last irq check */
 } ReplayRun;
-
-static void G_GNUC_PRINTF(4, 5)
-check(ReplayRun *run, const ReplayCmd *cmd, bool ok, const char *fmt, ...)
-{
-    g_autofree char *what = NULL;
-    va_list ap;
-
-    run->checks++;
-    if (ok) {
-        return;
-    }
-    run->failed++;
-    va_start(ap, fmt);
-    what = g_strdup_vprintf(fmt, ap);
-    va_end(ap);
-    fprintf(stderr, "%s:%u: %s: %s\n", run->script->name, cmd->line,
-            cmd->text, what);
-}
 
 static void
 trace_access(ReplayRun *run, const ReplayCmd *cmd, const char *kind,
@@ -46,7 +26,7 @@ trace_access(ReplayRun *run, const ReplayCmd *cmd, const char *kind,
 {
     if (run->trace) {
         printf("%s:%u: %s 0x%05" G_GINT64_MODIFIER "x = 0x%"
-               G_GINT64_MODIFIER "x (%s)\n", run->script->name, cmd->line,
+               G_GINT64_MODIFIER "x (%s)\n", run->tally.script->name, cmd->line,
                kind, addr, val, path);
     }
 }
@@ -73,23 +53,6 @@ mmio_write(ReplayRun *run, const ReplayCmd *cmd, uint64_t off, uint64_t val,
                  direct ? "direct" : "trapped");
 }
 
-/* "expected V, got G" for a masked comparison; the raw value when masked. */
-static void
-check_value(ReplayRun *run, const ReplayCmd *cmd, uint64_t got, uint64_t val,
-            uint64_t mask, uint64_t all_ones)
-{
-    if (mask == all_ones) {
-        check(run, cmd, got == val,
-              "expected 0x%" G_GINT64_MODIFIER "x, got 0x%"
-              G_GINT64_MODIFIER "x", val, got);
-        return;
-    }
-    check(run, cmd, (got & mask) == val,
-          "expected 0x%" G_GINT64_MODIFIER "x under mask 0x%"
-          G_GINT64_MODIFIER "x, got 0x%" G_GINT64_MODIFIER "x (read 0x%"
-          G_GINT64_MODIFIER "x)", val, mask, got & mask, got);
-}
-
 static void
 run_read(ReplayRun *run, const ReplayCmd *cmd, unsigned size)
 {
@@ -97,7 +60,8 @@ run_read(ReplayRun *run, const ReplayCmd *cmd, unsigned size)
     uint64_t v = mmio_read(run, cmd, cmd->num[0], size);
 
     if (cmd->has_val) {
-        check_value(run, cmd, v, cmd->num[1], cmd->num[2], all_ones);
+        replay_check_value(&run->tally, cmd, v, cmd->num[1], cmd->num[2],
+                           all_ones);
     }
 }
 
@@ -114,14 +78,14 @@ run_poll(ReplayRun *run, const ReplayCmd *cmd)
         }
         v = mmio_read(run, cmd, off, 4);
         if ((v & mask) == val) {
-            run->checks++;
+            run->tally.checks++;
             return;
         }
     }
-    check(run, cmd, false,
-          "expected (read & 0x%" G_GINT64_MODIFIER "x) == 0x%"
-          G_GINT64_MODIFIER "x within %" G_GINT64_MODIFIER "u reads, got 0x%"
-          G_GINT64_MODIFIER "x", mask, val, steps, v);
+    replay_check(&run->tally, cmd, false, "expected (read & 0x%"
+                 G_GINT64_MODIFIER "x) == 0x%" G_GINT64_MODIFIER "x within %"
+                 G_GINT64_MODIFIER "u reads, got 0x%" G_GINT64_MODIFIER "x",
+                 mask, val, steps, v);
 }
 
 static bool
@@ -150,14 +114,15 @@ run_memr(ReplayRun *run, const ReplayCmd *cmd)
     uint64_t word;
 
     if (!smmu_ext_vmm_mem_read(run->vmm, cmd->num[0], &word, 8)) {
-        check(run, cmd, false, "expected 0x%" G_GINT64_MODIFIER "x, got no "
-              "guest RAM at 0x%" G_GINT64_MODIFIER "x", cmd->num[1],
-              cmd->num[0]);
+        replay_check(&run->tally, cmd, false, "expected 0x%" G_GINT64_MODIFIER
+                     "x, got no guest RAM at 0x%" G_GINT64_MODIFIER "x",
+                     cmd->num[1], cmd->num[0]);
         return;
     }
     word = GUINT64_FROM_LE(word);
     trace_access(run, cmd, "memr", cmd->num[0], word, "guest RAM");
-    check_value(run, cmd, word, cmd->num[1], cmd->num[2], G_MAXUINT64);
+    replay_check_value(&run->tally, cmd, word, cmd->num[1], cmd->num[2],
+                       G_MAXUINT64);
 }
 
 static void
@@ -170,9 +135,9 @@ run_irq(ReplayRun *run, const ReplayCmd *cmd)
 
     g_hash_table_insert(run->irq_seen, GUINT_TO_POINTER(line),
                         GUINT_TO_POINTER(now));
-    check(run, cmd, now - before == cmd->num[1],
-          "expected %" G_GINT64_MODIFIER "u interrupts, got %u",
-          cmd->num[1], now - before);
+    replay_check(&run->tally, cmd, now - before == cmd->num[1],
+                 "expected %" G_GINT64_MODIFIER "u interrupts, got %u",
+                 cmd->num[1], now - before);
 }
 
 static bool
@@ -202,10 +167,10 @@ run_objects(ReplayRun *run, const ReplayCmd *cmd)
     if (sim && kind >= 0) {
         live = smmu_ext_sim_live(sim, kind);
     }
-    check(run, cmd, kind >= 0 && live == cmd->num[0],
-          "expected %" G_GINT64_MODIFIER "u live %s objects, got %u%s",
-          cmd->num[0], cmd->str, live,
-          kind < 0 ? " (kind unknown to the simulated kernel)" : "");
+    replay_check(&run->tally, cmd, kind >= 0 && live == cmd->num[0],
+                 "expected %" G_GINT64_MODIFIER "u live %s objects, got %u%s",
+                 cmd->num[0], cmd->str, live,
+                 kind < 0 ? " (kind unknown to the simulated kernel)" : "");
 }
 
 static void
@@ -214,8 +179,9 @@ run_selected(ReplayRun *run, const ReplayCmd *cmd)
     SmmuExtInstance *inst = smmu_ext_vmm_instance(run->vmm);
     const char *got = inst ? smmu_ext_instance_extension(inst) : NULL;
 
-    check(run, cmd, got && !strcmp(got, cmd->str), "expected %s, got %s",
-          cmd->str, got ? got : "nothing (no device attached yet)");
+    replay_check(&run->tally, cmd, got && !strcmp(got, cmd->str),
+                 "expected %s, got %s", cmd->str,
+                 got ? got : "nothing (no device attached yet)");
 }
 
 static void
@@ -224,13 +190,14 @@ run_expect_error(ReplayRun *run, const ReplayCmd *cmd)
     g_autoptr(GError) err = g_steal_pointer(&run->pending);
 
     if (!err) {
-        check(run, cmd, false, "expected an error containing '%s', got "
-              "success", cmd->str);
+        replay_check(&run->tally, cmd, false,
+                     "expected an error containing '%s', got success",
+                     cmd->str);
         return;
     }
-    check(run, cmd, strstr(err->message, cmd->str) != NULL,
-          "expected an error containing '%s', got '%s'", cmd->str,
-          err->message);
+    replay_check(&run->tally, cmd, strstr(err->message, cmd->str) != NULL,
+                 "expected an error containing '%s', got '%s'", cmd->str,
+                 err->message);
 }
 
 /* Run one command; a host-side failure goes to @errp. */
@@ -296,14 +263,6 @@ run_cmd(ReplayRun *run, const ReplayCmd *cmd, GError **errp)
     }
 }
 
-static bool
-next_is_expect_error(const ReplayScript *script, guint i)
-{
-    return i + 1 < script->cmds->len &&
-           ((ReplayCmd *)g_ptr_array_index(script->cmds, i + 1))->op ==
-               REPLAY_EXPECT_ERROR;
-}
-
 /*
  * A command's error is what it returned or, for guest accesses, what the
  * core reported as guest-caused while it and the main loop ran.
@@ -311,7 +270,7 @@ next_is_expect_error(const ReplayScript *script, guint i)
 static void
 run_step(ReplayRun *run, guint i)
 {
-    const ReplayCmd *cmd = g_ptr_array_index(run->script->cmds, i);
+    const ReplayCmd *cmd = g_ptr_array_index(run->tally.script->cmds, i);
     unsigned reported = smmu_ext_vmm_reported_errors(run->vmm);
     g_autoptr(GError) err = NULL;
 
@@ -329,11 +288,12 @@ run_step(ReplayRun *run, guint i)
     if (!err || cmd->op == REPLAY_EXPECT_ERROR) {
         return;
     }
-    if (next_is_expect_error(run->script, i)) {
+    if (replay_next_is_expect_error(run->tally.script, i)) {
         run->pending = g_steal_pointer(&err);
         return;
     }
-    check(run, cmd, false, "expected success, got error: %s", err->message);
+    replay_check(&run->tally, cmd, false, "expected success, got error: %s",
+                 err->message);
 }
 
 static int
@@ -343,7 +303,8 @@ replay_run(const ReplayScript *script, SmmuExtRegistry *reg, bool trace)
     g_autoptr(SmmuExtVmm) vmm = smmu_ext_vmm_new(script->profile, reg, &err);
     g_autoptr(GHashTable) irq_seen = g_hash_table_new(NULL, NULL);
     ReplayRun run = {
-        .script = script, .vmm = vmm, .trace = trace, .irq_seen = irq_seen,
+        .tally.script = script, .vmm = vmm, .trace = trace,
+        .irq_seen = irq_seen,
     };
 
     if (!vmm) {
@@ -359,8 +320,7 @@ replay_run(const ReplayScript *script, SmmuExtRegistry *reg, bool trace)
         run_step(&run, i);
     }
     g_clear_error(&run.pending);
-    printf("%u checks, %u failed\n", run.checks, run.failed);
-    return run.failed ? TOOL_EXIT_FAIL : TOOL_EXIT_OK;
+    return replay_tally_finish(&run.tally) ? TOOL_EXIT_OK : TOOL_EXIT_FAIL;
 }
 
 int
