@@ -155,5 +155,70 @@ ok $? "no NVDA200C when no extension is selected"
 acpi "" tegra241 absent; [ $? = 1 ]
 ok $? "control: the ACPI check notices a device it did not expect"
 
+# 8. A simulated host (-object smmu-ext-sim, docs/qemu-sim-host.md): the
+# probe takes the real host's path, so the profile decides what cmdqv=auto
+# and cmdqv=on get.  A virtio-rng-pci behind the SMMU is attached at
+# machine init, so the report shows what the first attach made.
+printf '%s\n' '{"execute": "qmp_capabilities"}' \
+    '{"execute": "qom-get", "arguments": {"path": "/machine/peripheral/smmu0", "property": "cmdqv-selected"}}' \
+    '{"execute": "qom-get", "arguments": {"path": "/objects/h0", "property": "report"}}' \
+    '{"execute": "quit"}' >"$tmp/qmp-sim"
+sim() {
+    timeout 60 "$qemu" -M virt -accel qtest -display none -nic none \
+        -nodefaults -S -qmp stdio -object "smmu-ext-sim,id=h0,profile=$1" \
+        -device "arm-smmuv3,primary-bus=pcie.0,id=smmu0,cmdqv=$2,host=h0" \
+        -device virtio-rng-pci,id=rng0 \
+        <"$tmp/qmp-sim" >"$tmp/out" 2>"$tmp/err"
+}
+# Selected $2, the live report has every word of $3, and QEMU said at exit
+# that nothing was left.
+sim_selects() {
+    local st=$1 want=$2 w
+    selects "$st" "$want" || return 1
+    for w in $3; do
+        grep -q "\"return\": \"[^\"]*\b$w\b" "$tmp/out" ||
+            { echo "report lacks $w" >>"$tmp/err"; cat "$tmp/out" >>"$tmp/err"
+              return 1; }
+    done
+    grep -q 'smmu-ext-sim h0: at exit: viommu=0 hw_queue=0 veventq=0 vdevice=0 mmap=0 fds=0 devices=0$' "$tmp/err" ||
+        { echo "no all-zero exit report" >>"$tmp/err"; return 1; }
+}
+# Realize fails: exit status 1, one error line (the exit report's info
+# lines aside) with every fragment.
+sim_fails() {
+    local st=$1 f
+    shift
+    [ "$st" = 1 ] || { echo "exit status $st, not 1" >>"$tmp/err"; return 1; }
+    grep -v ': info: ' "$tmp/err" >"$tmp/err1"
+    [ "$(wc -l <"$tmp/err1")" = 1 ] ||
+        { echo "not one line of error" >>"$tmp/err"; return 1; }
+    for f in "$@"; do
+        grep -qF -- "$f" "$tmp/err1" ||
+            { echo "missing: $f" >>"$tmp/err"; return 1; }
+    done
+}
+accel="viommu=1 veventq=1 mmap=1 fds=1 devices=2"
+plain="viommu=1 hw_queue=0 veventq=0 vdevice=0 mmap=0"
+sim tegra241 auto; sim_selects $? tegra241 "$accel"
+ok $? "sim host tegra241, cmdqv=auto: tegra241 accelerated (vIOMMU, vEVENTQ, page mapped)"
+sim tegra241 on; sim_selects $? tegra241 "$accel"
+ok $? "sim host tegra241, cmdqv=on: tegra241 accelerated"
+sim smmuv3 auto; sim_selects $? none "$plain"
+ok $? "sim host smmuv3, cmdqv=auto: no extension, a plain vIOMMU"
+sim smmuv3 on
+sim_fails $? "cmdqv=on: no extension accepted the host SMMU" \
+    "tegra241: IOMMU_GET_HW_INFO(" "Operation not supported"
+ok $? "sim host smmuv3, cmdqv=on: the library's message"
+sim none auto; sim_selects $? none "viommu=0"
+ok $? "sim host none, cmdqv=auto: no extension"
+sim none on
+sim_fails $? "cmdqv=on: no extension accepted the host SMMU" \
+    "unexpected hw_info type 0"
+ok $? "sim host none, cmdqv=on fails"
+sim tegra241 off; sim_selects $? none "veventq=0 mmap=0"
+ok $? "sim host tegra241, cmdqv=off: no extension"
+sim smmuv3 auto; ! sim_selects $? none "$accel"
+ok $? "control: the report check notices a missing extension vEVENTQ"
+
 echo "1..$n"
 [ "$failed" = 0 ]
