@@ -107,10 +107,12 @@ tegra241_break_init(Tegra241Cmdqv *s)
         s->brk = T241_BREAK_DROP;
     } else if (!strcmp(v, "disable")) {
         s->brk = T241_BREAK_DISABLE;
+    } else if (!strcmp(v, "trap")) {
+        s->brk = T241_BREAK_TRAP;
     } else {
         smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,
                           "Tegra241 CMDQV: SMMU_EXT_TEGRA241_BREAK=%s "
-                          "ignored (test-only: drop or disable)", v);
+                          "ignored (test-only: drop, disable or trap)", v);
         return;
     }
     smmu_ext_core_log(s->core, G_LOG_LEVEL_WARNING,

@@ -70,6 +70,7 @@ typedef enum Tegra241Break {
     T241_BREAK_NONE,
     T241_BREAK_DROP,           /* emulated: CONS advances, nothing runs */
     T241_BREAK_DISABLE,        /* CMDQV_EN / VINTF EN never take effect */
+    T241_BREAK_TRAP,           /* accelerated: page0 is never mapped */
 } Tegra241Break;
 
 typedef struct Tegra241Cmdqv {

@@ -176,6 +176,10 @@ tegra241_vintf_overlay_wanted(Tegra241Cmdqv *s)
     if (!s->page || !tegra241_cmdqv_accel(s) || !tegra241_vintf_enabled(s)) {
         return false;
     }
+    /* The guest suite's control: every doorbell must then trap. */
+    if (G_UNLIKELY(s->brk == T241_BREAK_TRAP)) {
+        return false;
+    }
     for (q = 0; q < s->geo.n_queues; q++) {
         if (tegra241_vcmdq_init_err_pending(s, q)) {
             return false;

@@ -563,6 +563,46 @@ test_break_disable(void)
     g_unsetenv("SMMU_EXT_TEGRA241_BREAK");
 }
 
+/*
+ * Accelerated: do the four commands run on the simulated hardware, and is
+ * VINTF0 page0 mapped?
+ */
+static bool
+trap_run(uint32_t *cons, uint64_t *ran)
+{
+    Fx f;
+    bool direct = false;
+
+    fx_open(&f, "tegra241", 4096);
+    run_four(&f, cons);
+    *ran = smmu_ext_sim_cmd_count(f.sim, G_CMD_TLBI_NH_ASID) +
+           smmu_ext_sim_cmd_count(f.sim, G_CMD_TLBI_NH_VA) +
+           smmu_ext_sim_cmd_count(f.sim, G_CMD_SYNC);
+    smmu_ext_vmm_read(f.vmm, G_VINTF_P0(0) + G_QSTATUS, 4, &direct);
+    fx_close(&f);
+    return direct;
+}
+
+static void
+test_break_trap(void)
+{
+    uint32_t cons;
+    uint64_t ran;
+
+    g_test_summary("SMMU_EXT_TEGRA241_BREAK=trap: the accelerated queues "
+                   "still run, but VINTF0 page0 is never mapped, so every "
+                   "doorbell traps (control: unset, it is mapped)");
+    g_unsetenv("SMMU_EXT_TEGRA241_BREAK");
+    g_assert_true(trap_run(&cons, &ran));
+    g_assert_cmpuint(ran, ==, 4);
+    g_assert_cmphex(cons, ==, 4);
+    g_setenv("SMMU_EXT_TEGRA241_BREAK", "trap", TRUE);
+    g_assert_false(trap_run(&cons, &ran));
+    g_unsetenv("SMMU_EXT_TEGRA241_BREAK");
+    g_assert_cmpuint(ran, ==, 4);
+    g_assert_cmphex(cons, ==, 4);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -581,6 +621,7 @@ main(int argc, char **argv)
                          test_counters);
     g_test_add_func("/tegra241/break/drop", test_break_drop);
     g_test_add_func("/tegra241/break/disable", test_break_disable);
+    g_test_add_func("/tegra241/break/trap", test_break_trap);
     g_test_add("/tegra241/fuzz/emulated", Fx, NULL, fx_setup_emulated,
                test_fuzz, fx_teardown);
     g_test_add("/tegra241/fuzz/accelerated", Fx, NULL, fx_setup_accel,
