@@ -177,7 +177,10 @@ class Run:
 
 
 def boot_guest(name, qemu, machine, disks, kernel_variant="4k", append="",
-               boots=1, reads=0, extra=(), env=None, timeout=600, cpus=2):
+               boots=1, reads=0, extra=(), env=None, timeout=600, cpus=2,
+               hooks=()):
+    """HOOKS: (regex, fn) pairs; fn() runs once, the first time a console
+    line matches, while the guest goes on (the QMP actions of sim mode)."""
     workdir = os.environ.get("SMMU_EXT_GUEST_DIR") or os.path.abspath(name)
     os.makedirs(workdir, exist_ok=True)
     kimage = kernel(kernel_variant)
@@ -197,6 +200,7 @@ def boot_guest(name, qemu, machine, disks, kernel_variant="4k", append="",
     full_env.update(env or {})
     t0 = time.monotonic()
     lines = []
+    pending = list(hooks)
     with open(logpath, "w") as logf:
         p = subprocess.Popen(argv, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, env=full_env)
@@ -206,6 +210,10 @@ def boot_guest(name, qemu, machine, disks, kernel_variant="4k", append="",
             text = text.replace("\r", "")
             logf.write(f"{t:9.3f} {text}\n")
             lines.append((t, text))
+            for i, (pat, fn) in enumerate(pending):
+                if fn and re.search(pat, text):
+                    pending[i] = (pat, None)
+                    fn()
         rc = p.wait()
     return Run(lines, rc, time.monotonic() - t0)
 
@@ -410,16 +418,20 @@ COUNTER = re.compile(r"(?:\bcounter |smmu-ext: (?:.*\s)?)"
                      r"command_errors|[a-z0-9_.]+\.live):? (\d+)\s*$")
 
 
-def vcmdq_report(run):
+def vcmdq_report(run, source=None):
     """Per-VCMDQ command counts from the counters QEMU prints at exit.
     tegra241 emits the totals first (commands.<op>, command_errors), then
     vcmdq<N>.<what> for each queue that counted anything (<what>:
     tlbi_nh_asid, tlbi_nh_va, atc_inv, cmd_sync, other, dropped, errors).
     A report starts at its first "commands." counter.  Returns
     {(report index, queue): {what: n}} and the list of each report's
-    totals."""
+    totals.  SOURCE "sim" takes only the simulated host's report (what
+    its hardware executed), "module" only the module's (what it emulated);
+    None takes both."""
     queues, totals = {}, []
     for text in run.qemu_lines:
+        if source and (SIM_TAG in text) != (source == "sim"):
+            continue
         m = COUNTER.search(text)
         if not m:
             continue
@@ -439,14 +451,15 @@ COUNTED = ("tlbi_nh_asid", "tlbi_nh_va", "atc_inv", "cmd_sync", "other",
            "dropped")
 
 
-def check_vcmdq(run, min_wraps=3):
+def check_vcmdq(run, min_wraps=3, source=None):
     """Case 3: every VCMDQ the guest enabled consumed TLBI_NH_VA or
     TLBI_NH_ASID and CMD_SYNC commands, no command error, and wrapped its
     ring MIN_WRAPS times (LOG2SIZE from BASE as the guest read it)."""
     f = []
-    queues, totals = vcmdq_report(run)
+    queues, totals = vcmdq_report(run, source)
     if not queues:
-        return ["no per-VCMDQ command counts in QEMU's exit report"]
+        return ["no per-VCMDQ command counts in QEMU's exit report"
+                + (f" ({source})" if source else "")]
     log2 = {}
     for b in run.boots:
         for r in b.result("cmdqv"):
@@ -501,9 +514,9 @@ def no_cmdqv(run):
 
 # ------------------------------------------------ tegra241 cases
 
-def smmu(bus, cmdqv, ident):
+def smmu(bus, cmdqv, ident, host=None):
     return ["-device", f"arm-smmuv3,primary-bus={bus},id={ident},"
-            f"cmdqv={cmdqv}"]
+            f"cmdqv={cmdqv}" + (f",host={host}" if host else "")]
 
 
 def reads():
@@ -785,6 +798,485 @@ def case_figures(name):
     return f
 
 
+# ------------------------------------------------ simulated host (issue 15)
+#
+# The same guest with `-object smmu-ext-sim,id=h0` and `host=h0` on the
+# SMMU (docs/qemu-sim-host.md): tegra241 runs accelerated on the simulated
+# kernel and CMDQV hardware.  The commands' counts come from the simulated
+# hardware's exit report; the module's own (emulated) counts must stay 0.
+
+SIM_ID = "h0"
+SIM_TAG = f"smmu-ext-sim {SIM_ID}:"
+SIM_EXIT_ZERO = ("at exit: viommu=0 hw_queue=0 veventq=0 vdevice=0 mmap=0 "
+                 "fds=0 devices=0")
+SIM_TRACE = TRACE + ",trace:smmuv3_ext_direct"
+VINTF0_PAGE0 = 0x30000      # logical VCMDQ page0 of VINTF0 (the host page)
+VCMDQ_PAGE0 = 0x10000       # global VCMDQ page0 aperture
+PAGE_SIZE = 0x10000
+
+
+class SimRun:
+    """What a sim-mode run learnt over QMP while the guest ran."""
+
+    def __init__(self, workdir):
+        self.sock = os.path.join(workdir, "qmp.sock")
+        if os.path.exists(self.sock):
+            os.unlink(self.sock)
+        self.answers = {}    # label -> QMP answer
+        self.errors = []
+        self.conn = None
+
+    def args(self):
+        return ["-qmp", f"unix:{self.sock},server=on,wait=off"]
+
+    def qmp(self, label, cmd, **args):
+        sys.path.insert(0, os.path.join(TOP, "tests", "qemu"))
+        from qemu_line import Line
+        try:
+            if self.conn is None:
+                self.conn = Line(self.sock, tries=50)
+                self.conn.recv_line()
+                self.conn.qmp("qmp_capabilities")
+            self.answers[label] = self.conn.qmp(cmd, **args)
+            log(f"qmp {label}: {self.answers[label]}")
+        except (OSError, RuntimeError, ValueError) as e:
+            self.errors.append(f"QMP {label}: {e}")
+
+    def report(self, label):
+        return lambda: self.qmp(label, "qom-get", path=f"/objects/{SIM_ID}",
+                                property="report")
+
+    def inject(self, value):
+        return lambda: self.qmp("inject", "qom-set",
+                                path=f"/objects/{SIM_ID}",
+                                property="inject-event", value=value)
+
+
+def sim_run(name, opts="", append="", nreads=None, boots=1, hooks=None,
+            trace=False, timeout=1200):
+    """tegra241_run on the simulated host.  HOOKS(sim) gives boot_guest's
+    hooks.  Returns (run, sim, disks, trace path or None, failures of the
+    shared checks)."""
+    workdir = os.environ.get("SMMU_EXT_GUEST_DIR") or os.path.abspath(name)
+    os.makedirs(workdir, exist_ok=True)
+    sim = SimRun(workdir)
+    obj = f"smmu-ext-sim,id={SIM_ID},profile=tegra241" + \
+        (f",{opts}" if opts else "")
+    extra = ["-object", obj] + smmu("pcie.0", "on", "smmu0", SIM_ID)
+    extra += sim.args()
+    path = None
+    if trace:
+        path = os.path.join(workdir, "trace.log")
+        extra += ["-d", SIM_TRACE, "-D", path]
+    # The objects the accelerated path made, asked for while they live.
+    hooks = [(r"SMMUEXT-RESULT init ", sim.report("live"))] + \
+        (hooks(sim) if hooks else [])
+    disks = [Disk_for(name, "smmuext-a")]
+    nreads = reads() if nreads is None else nreads
+    run = boot_guest(name, qemu_patched(), "virt", disks, boots=boots,
+                     reads=nreads, append=append, extra=extra,
+                     timeout=timeout, hooks=hooks)
+    f = check_exit(run, boots) + check_workload(run, nreads) + sim.errors
+    report_times(run)
+    return run, sim, disks, path, f
+
+
+def sim_counters(run):
+    """{name: value} of the simulated host's "counter" lines."""
+    out = {}
+    for x in run.qemu_lines:
+        if SIM_TAG in x:
+            m = COUNTER.search(x)
+            if m:
+                out[m.group(1)] = int(m.group(2))
+    return out
+
+
+def check_sim_live(sim, nq=2):
+    """While the guest ran, the accelerated path held what it must: one
+    vIOMMU, a HW queue per LVCMDQ, the extension's and the ARM_SMMUV3
+    vEVENTQs, the disk's vDEVICE and the mapped host page."""
+    a = sim.answers.get("live")
+    if not a or "return" not in a:
+        return [f"no live report from QMP ({a})"]
+    got = kv(a["return"])
+    want = {"viommu": "1", "hw_queue": str(nq), "veventq": "2",
+            "vdevice": "1", "mmap": "1"}
+    return [f"live report: {k}={got.get(k)}, wanted {v} ({a['return']})"
+            for k, v in want.items() if got.get(k) != v]
+
+
+def check_sim_exit(run):
+    """Case 5 of issue 15: at exit every simulated object and fd count is
+    0, as the report's "at exit" line and its objects.* counters say."""
+    f = []
+    if not any(SIM_TAG in x and x.endswith(SIM_EXIT_ZERO)
+               for x in run.qemu_lines):
+        f.append(f"no '{SIM_TAG} {SIM_EXIT_ZERO}' line at exit")
+    for x in run.qemu_lines:
+        if SIM_TAG in x and "leaked at exit" in x:
+            f.append(f"QEMU: {x}")
+    objs = {k: v for k, v in sim_counters(run).items()
+            if k.startswith("objects.")}
+    if len(objs) < 6:
+        f.append(f"the exit report has {len(objs)} objects.* counters")
+    f += [f"live at exit: {k} = {v}" for k, v in objs.items() if v]
+    return f
+
+
+def check_not_emulated(run):
+    """The commands went to the simulated hardware, not through the
+    module's trap-and-emulate path: the module counted none."""
+    queues, totals = vcmdq_report(run, "module")
+    f = [f"the module emulated VCMDQ{q}: {c}" for (_, q), c in queues.items()
+         if any(c.get(k, 0) for k in COUNTED)]
+    for t in totals:
+        f += [f"the module emulated {k} = {v}" for k, v in t.items()
+              if k.startswith("commands.") and v]
+    if not totals:
+        f.append("no module counters in QEMU's exit report")
+    return f
+
+
+def doorbell_counts(path, base):
+    """From a sim-mode trace: the trapped accesses to the CMDQV (name
+    'tegra241', address BASE up) at VCMDQ page0 offsets (both apertures)
+    while the host page was mapped, and all of them; the commands by
+    opcode QEMU's SMMUv3 code executed; and every trapped SMMU and CMDQV
+    access."""
+    direct = re.compile(r"smmuv3_ext_direct .*direct page (0x[0-9a-f]+) "
+                        r"len (0x[0-9a-f]+) enabled (\d)")
+    mr = re.compile(r"memory_region_ops_(read|write) .*addr (0x[0-9a-f]+) "
+                    r"value (0x[0-9a-f]+) size \d+ name '([^']*)'")
+    op = re.compile(r"smmuv3_cmdq_opcode <--- SMMU_CMD_(\w+)")
+    mapped = False
+    c = {"live": 0, "page0": 0, "trapped": 0, "mapped_once": 0,
+         "doorbells": 0}
+    ops = {}
+    with open(path, errors="replace") as fh:
+        for line in fh:
+            m = direct.search(line)
+            if m:
+                if int(m.group(1), 16) == VINTF0_PAGE0:
+                    mapped = m.group(3) == "1"
+                    c["mapped_once"] += mapped
+                continue
+            m = op.search(line)
+            if m:
+                ops[m.group(1)] = ops.get(m.group(1), 0) + 1
+                continue
+            m = mr.search(line)
+            if not m or m.group(4) not in ("arm-smmuv3", "tegra241"):
+                continue
+            c["trapped"] += 1
+            if m.group(4) != "tegra241":
+                continue
+            off = int(m.group(2), 16) - base
+            if VCMDQ_PAGE0 <= off < VCMDQ_PAGE0 + PAGE_SIZE or \
+                    VINTF0_PAGE0 <= off < VINTF0_PAGE0 + PAGE_SIZE:
+                c["page0"] += 1
+                c["live"] += mapped
+                # A PROD write that gives the queue commands (a reset
+                # writes 0).
+                if off % 0x80 == 4 and m.group(1) == "write" and \
+                        int(m.group(3), 16):
+                    c["doorbells"] += 1
+    return c, ops
+
+
+def check_doorbells(run, path):
+    """Case 2 of issue 15: with the host page mapped, no VCMDQ page0
+    access (PROD, CONS, CONFIG, STATUS, GERROR) traps, while the guest
+    gives its queues thousands of commands; and every command the
+    simulated hardware executed went through QEMU's SMMUv3 code."""
+    regs = [r for b in run.boots for r in b.result("cmdqv")]
+    if not regs:
+        return ["no CMDQV base from the guest"]
+    c, ops = doorbell_counts(path, int(regs[0]["base"], 16))
+    sim = sim_counters(run)
+    inval = sum(ops.get(k, 0) for k in INVALIDATIONS)
+    per = 1000.0 * c["trapped"] / inval if inval else 0
+    log(f"figure: sim-host: {inval} invalidation commands (TLBI_NH_*, "
+        f"ATC_INV, CMD_SYNC); trapped SMMU+CMDQV MMIO {c['trapped']} = "
+        f"{per:.0f} per 1000; VCMDQ page0 accesses trapped {c['page0']}, "
+        f"{c['live']} of them with the host page mapped; doorbells trapped "
+        f"{c['doorbells']}")
+    f = []
+    if not c["mapped_once"]:
+        f.append("the host page was never mapped into the guest")
+    if c["live"]:
+        f.append(f"{c['live']} VCMDQ page0 accesses trapped while the host "
+                 "page was mapped")
+    if c["doorbells"]:
+        f.append(f"{c['doorbells']} VCMDQ doorbells (PROD writes with "
+                 "commands) trapped")
+    for op_name, key in (("TLBI_NH_VA", "commands.tlbi_nh_va"),
+                         ("SYNC", "commands.cmd_sync")):
+        if not sim.get(key):
+            f.append(f"the simulated hardware executed no {key}")
+        elif ops.get(op_name, 0) < sim[key]:
+            f.append(f"QEMU's SMMUv3 code ran {ops.get(op_name, 0)} "
+                     f"{op_name}, fewer than the {sim[key]} the simulated "
+                     "hardware executed")
+    return f
+
+
+def sim_checks(run, sim, disks, nq=2):
+    """What every healthy sim-mode run must show."""
+    f = check_dma(run, disks) + check_probe(run)
+    f += check_vcmdq(run, source="sim") + check_not_emulated(run)
+    f += check_sim_live(sim, nq) + check_sim_exit(run)
+    for i, b in enumerate(run.boots):
+        f += check_clean(b, i)
+    return f
+
+
+def case_sim_probe(name):
+    run, sim, disks, _, f = sim_run(name, nreads=0)
+    f += check_dma(run, disks) + check_probe(run) + check_sim_live(sim)
+    f += check_sim_exit(run)
+    for i, b in enumerate(run.boots):
+        f += check_clean(b, i)
+    return f
+
+
+def case_sim_vcmdq(name):
+    run, sim, disks, trace, f = sim_run(name, trace=True)
+    return f + sim_checks(run, sim, disks) + check_doorbells(run, trace)
+
+
+def case_sim_break_trap(name):
+    """The doorbell check's control: SMMU_EXT_TEGRA241_BREAK=trap keeps the
+    host page unmapped, so the guest still works (its queues run on the
+    simulated hardware through trapped accesses) but check_doorbells must
+    fail."""
+    os.environ["SMMU_EXT_TEGRA241_BREAK"] = "trap"
+    try:
+        run, sim, disks, trace, f = sim_run(name, trace=True, nreads=300)
+    finally:
+        del os.environ["SMMU_EXT_TEGRA241_BREAK"]
+    if not any("SMMU_EXT_TEGRA241_BREAK=trap is active" in x
+               for x in run.qemu_lines):
+        return ["the library never said SMMU_EXT_TEGRA241_BREAK=trap is "
+                "active: this build has no such switch"]
+    f += check_dma(run, disks) + check_sim_exit(run)
+    if f:
+        return f + ["the control run itself did not work"]
+    return expect_failure(name, check_doorbells(run, trace),
+                          r"doorbells \(PROD writes with commands\) trapped")
+
+
+def case_sim_reset(name):
+    run, sim, disks, _, f = sim_run(name, boots=4)
+    return f + sim_checks(run, sim, disks)
+
+
+def expected_lines(run, patterns):
+    """Each pattern matched by some kernel line; those lines are taken out
+    of every boot's lines so that check_clean does not count them."""
+    f = []
+    for pat in patterns:
+        if not any(re.search(pat, x) for b in run.boots for x in b.klines):
+            f.append(f"no kernel line /{pat}/")
+    for b in run.boots:
+        b.klines = [x for x in b.klines
+                    if not any(re.search(p, x) for p in patterns)]
+    return f
+
+
+def waited(run, word):
+    f = []
+    for i, b in enumerate(run.boots):
+        w = b.result("wait")
+        if not w or w[0].get("found") != "1":
+            f.append(f"boot {i}: the guest never logged {word} "
+                     f"({w[0] if w else 'no wait line'})")
+    return f
+
+
+def case_sim_hw_error(name):
+    """Case 3a: the 100th command on LVCMDQ1 fails as ILL in the simulated
+    hardware.  The error goes out through the extension vEVENTQ, the module
+    raises it to the guest, whose driver logs it, skips the command and
+    resumes the queue; DMA (checked after the error) and the workload
+    hold."""
+    run, sim, disks, _, f = sim_run(name, opts="fail-cmd=1:100:ill",
+                                    append="smmuext_wait=Illegal")
+    f += waited(run, "Illegal")
+    f += expected_lines(run, [
+        r"tegra241_cmdqv: unexpected error reported\. vintf_map: "
+        r"0000000000000001, vcmdq_map 00000000:00000000:00000000:00000002",
+        r"arm-smmu-v3 .*: CMDQ error \(cons 0x01[0-9a-f]{6}\): "
+        r"Illegal command",
+        r"arm-smmu-v3 .*: skipping command in error state:"])
+    f += check_dma(run, disks) + check_probe(run) + check_not_emulated(run)
+    f += check_vcmdq(run, source="sim")
+    f += check_sim_live(sim) + check_sim_exit(run)
+    for i, b in enumerate(run.boots):
+        f += check_clean(b, i)
+    # The queue ran on past its failed command; the module saw one error.
+    queues, totals = vcmdq_report(run, "sim")
+    n1 = sum(queues.get((0, 1), {}).get(k, 0) for k in COUNTED)
+    if n1 <= 100:
+        f.append(f"LVCMDQ1 executed {n1} commands: it did not resume after "
+                 "its 100th")
+    errs = [t.get("command_errors") for t in vcmdq_report(run, "module")[1]]
+    if errs != [1]:
+        f.append(f"the module counted command errors {errs}, wanted [1]")
+    return f
+
+
+def rid(pci):
+    """Requester ID of a PCI name 0000:BB:DD.F."""
+    m = re.match(r"[0-9a-f]{4}:([0-9a-f]{2}):([0-9a-f]{2})\.([0-7])$", pci)
+    return int(m.group(1), 16) << 8 | int(m.group(2), 16) << 3 | \
+        int(m.group(3)) if m else None
+
+
+def case_sim_bad_ste(name):
+    """Case 3b: once the guest is up, C_BAD_STE for the disk is posted at
+    the simulated host; it reaches the guest's event queue through the
+    ARM_SMMUV3 vEVENTQ with the disk's vSID, the guest logs it for the
+    disk, and DMA afterwards holds."""
+    run, sim, disks, _, f = sim_run(
+        name, append="smmuext_wait=C_BAD_STE",
+        hooks=lambda sim: [(r"SMMUEXT-RESULT ready ",
+                            sim.inject("bad-ste:blk0"))])
+    a = sim.answers.get("inject")
+    if not a or "return" not in a:
+        f.append(f"qom-set inject-event did not succeed: {a}")
+    f += waited(run, "C_BAD_STE")
+    pci = [d.get("pci") for b in run.boots for d in b.result("disk")]
+    sid = rid(pci[0]) if pci else None
+    if sid is None:
+        f.append(f"no PCI name for the disk ({pci})")
+    else:
+        f += expected_lines(run, [
+            rf"arm-smmu-v3 .*: event: C_BAD_STE client: {pci[0]} "
+            rf"sid: {sid:#x} ssid: 0x0$",
+            r"arm-smmu-v3 .*: event 0x04 received:$"])
+    return f + sim_checks(run, sim, disks)
+
+
+def case_sim_init_err(name):
+    """Case 4: the simulated kernel fails the first HW_QUEUE_ALLOC with
+    ENOMEM.  The module shows CMDQ_INIT_ERR; Linux's driver cannot enable
+    LVCMDQ0, so the SMMU's probe fails with -ETIMEDOUT, and the disk runs
+    with no IOMMU, its DMA untranslated and right (docs/qemu-sim-host.md).
+    QEMU says so once, and nothing is left at exit."""
+    run, sim, disks, _, f = sim_run(name, opts="fail-op=hw_queue_alloc:1:12",
+                                    nreads=0)
+    f += expected_lines(run, [
+        r"tegra241_cmdqv: VINTF0: VCMDQ0/LVCMDQ0: failed to enable, "
+        r"STATUS=0x00000000$",
+        r"tegra241_cmdqv: VINTF0: VCMDQ0/LVCMDQ0: GERRORN=0x0, "
+        r"GERROR=0x4, CONS=0x0$",
+        r"arm-smmu-v3 arm-smmu-v3\.0\.auto: probe with driver arm-smmu-v3 "
+        r"failed with error -110$",
+        r"VCMDQ0/LVCMDQ0: uncleared error detected, resetting$",
+        r"arm-smmu-v3 .*: failed to reset impl$"])
+    for i, b in enumerate(run.boots):
+        f += check_clean(b, i)
+        for d in b.result("disk"):
+            if d.get("group") != "none":
+                f.append(f"boot {i}: disk {d.get('serial')} is in iommu "
+                         f"group {d.get('group')} ({d.get('type')}), wanted "
+                         "none: the SMMU probe should have failed")
+    dma = [x for x in check_dma(run, disks) if "not DMA-translated" not in x]
+    f += dma
+    warned = [x for x in run.qemu_lines
+              if "guest sees CMDQ_INIT_ERR" in x and "Cannot allocate" in x]
+    if len(warned) != 1:
+        f.append(f"QEMU warned {len(warned)} times of CMDQ_INIT_ERR, wanted "
+                 "once")
+    return f + check_sim_exit(run)
+
+
+def selftest_sim(tmp, good):
+    """The sim-mode checks on made-up logs and traces: each passes on a
+    good one and fails on each kind of bad one."""
+    f = []
+    tag = f"qemu-system-aarch64: info: {SIM_TAG}"
+    # The good log without its emulated-mode counters.
+    sim_good = [x for x in good if not COUNTER.search(x)] + [
+        f"{tag} counter commands.tlbi_nh_asid: 0",
+        f"{tag} counter commands.tlbi_nh_va: 3",
+        f"{tag} counter commands.cmd_sync: 3",
+        f"{tag} counter vcmdq0.tlbi_nh_va: 3",
+    ] + [f"{tag} counter objects.{k}: 0" for k in
+         ("viommu", "hw_queue", "veventq", "vdevice", "mmap", "fds")] + [
+        f"{tag} {SIM_EXIT_ZERO}",
+        "qemu-system-aarch64: info: smmu-ext: [arm-smmuv3 smmu0] "
+        "commands.tlbi_nh_va 0"]
+
+    def sim_checks_of(lines):
+        run = Run([(0.0, x) for x in lines], 0, 1.0)
+        return check_sim_exit(run) + check_not_emulated(run)
+
+    got = sim_checks_of(sim_good)
+    if got:
+        f.append(f"a good sim-mode log fails: {got}")
+    zero = f"{tag} counter objects.hw_queue: 0"
+    for what, lines, why in [
+            ("leak", sim_good + [f"{tag} leaked at exit: hw_queue=1"],
+             "leaked at exit"),
+            ("live object", [x.replace(zero, zero[:-1] + "1")
+                             for x in sim_good], "objects.hw_queue = 1"),
+            ("no exit line", [x for x in sim_good if "at exit" not in x],
+             "at exit"),
+            ("emulated", sim_good + ["qemu-system-aarch64: info: smmu-ext: "
+                                     "[arm-smmuv3 smmu0] vcmdq0.cmd_sync 5"],
+             "the module emulated VCMDQ0")]:
+        got = sim_checks_of(lines)
+        if not any(why in x for x in got):
+            f.append(f"a sim log with '{what}' does not fail on '{why}': "
+                     f"{got}")
+
+    # check_doorbells: the host page mapped at 0x30000; a PROD write while
+    # it is mapped must fail, one before it is mapped is setup.
+    def trace_of(prod_while_mapped):
+        path = os.path.join(tmp, "sim-trace.log")
+        w = "memory_region_ops_{} cpu 0 mr 0x1 addr {:#x} value {:#x} " \
+            "size 4 name 'tegra241'\n"
+        d = "smmuv3_ext_direct arm-smmuv3 smmu0: direct page 0x30000 len " \
+            "0x10000 enabled {}\n"
+        with open(path, "w") as fh:
+            fh.write(w.format("write", 0xc0b0004, 0))
+            fh.write(d.format(1))
+            if prod_while_mapped:
+                fh.write(w.format("write", 0xc0b0004, 5))
+            for _ in range(3):
+                fh.write("smmuv3_cmdq_opcode <--- SMMU_CMD_TLBI_NH_VA\n")
+                fh.write("smmuv3_cmdq_opcode <--- SMMU_CMD_SYNC\n")
+            fh.write(d.format(0))
+        return path
+
+    run = Run([(0.0, x) for x in sim_good], 0, 1.0)
+    got = check_doorbells(run, trace_of(False))
+    if got:
+        f.append(f"a good sim-mode trace fails: {got}")
+    got = check_doorbells(run, trace_of(True))
+    for why in ("trapped while the host page was mapped",
+                "doorbells (PROD writes with commands) trapped"):
+        if not any(why in x for x in got):
+            f.append(f"a trapped doorbell does not fail on '{why}': {got}")
+    run = Run([(0.0, x.replace("tlbi_nh_va: 3", "tlbi_nh_va: 4"))
+               for x in sim_good], 0, 1.0)
+    got = check_doorbells(run, trace_of(False))
+    if not any("fewer than the 4" in x for x in got):
+        f.append(f"commands that bypassed QEMU's SMMUv3 code do not fail: "
+                 f"{got}")
+    os.unlink(os.path.join(tmp, "sim-trace.log"))
+
+    # waited / expected_lines
+    run = Run([(0.0, x) for x in good + [
+        "SMMUEXT-RESULT wait word=X found=0 uptime=9"]], 0, 1.0)
+    if not waited(run, "X") or not expected_lines(run, [r"no such line"]):
+        f.append("a wait that found nothing, or a missing kernel line, "
+                 "does not fail")
+    return f
+
+
 def selftest(name):
     """The checks on made-up logs (no QEMU, no kernel): a good log passes,
     each kind of bad log fails for its reason.  Runs in the quick suite."""
@@ -916,8 +1408,10 @@ def selftest(name):
         if not any(why in x for x in got):
             f.append(f"a trace with '{what}' does not fail on '{why}': {got}")
     os.unlink(os.path.join(tmp, "trace.log"))
+    f += selftest_sim(tmp, good)
     if not f:
-        log(f"selftest: the good log passes, {len(bad) + 2} bad ones fail")
+        log(f"selftest: the good log passes, {len(bad) + 2} bad ones fail; "
+            "the sim-mode checks pass and fail as they must")
     os.unlink(disk.path)
     os.rmdir(tmp)
     return f
@@ -939,6 +1433,13 @@ CASES = {
     "page64k": case_64k,
     "two-smmu": case_two_smmu,
     "figures": case_figures,
+    "sim-probe": case_sim_probe,
+    "sim-vcmdq": case_sim_vcmdq,
+    "sim-reset": case_sim_reset,
+    "sim-break-trap": case_sim_break_trap,
+    "sim-hw-error": case_sim_hw_error,
+    "sim-bad-ste": case_sim_bad_ste,
+    "sim-init-err": case_sim_init_err,
     "selftest": selftest,
 }
 

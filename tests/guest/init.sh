@@ -12,6 +12,10 @@
 # in init's environment):
 #   smmuext_boots=N   boots in one QEMU run (reboot until the Nth), default 1
 #   smmuext_reads=N   direct 4 KiB reads per disk and CPU (invalidation load)
+#   smmuext_wait=WORD before the disk checks, say "ready" and keep DMA going
+#                     on every CPU until WORD shows in the kernel log (at
+#                     most 120 s): the host injects a fault on "ready", and
+#                     the checks that follow see DMA after the recovery
 #
 # The disk's last 64 blocks are scratch: boot k writes a marker block at
 # scratch block k, so the number of markers already there is this boot's
@@ -74,6 +78,34 @@ cmdqv_regs() {
         r "$line"
     done
 }
+
+# Until WORD is in the kernel log: short direct reads on each CPU, so that
+# every CPU's VCMDQ keeps consuming commands while the host acts.
+wait_for() {
+    r "ready word=$1 uptime=$(up)"
+    ncpu=$(grep -c ^processor /proc/cpuinfo)
+    n=0
+    found=0
+    while [ $n -lt 240 ]; do
+        # Not the command line that names the word.
+        if dmesg | grep -v smmuext_wait= | grep -q -- "$1"; then
+            found=1
+            break
+        fi
+        for dev in /sys/block/vd*; do
+            [ -e "$dev" ] || continue
+            c=0
+            while [ $c -lt $ncpu ]; do
+                taskset -c $c dread "/dev/${dev##*/}" 16 1024 2>/dev/null
+                c=$((c + 1))
+            done
+        done
+        sleep 0.5
+        n=$((n + 1))
+    done
+    r "wait word=$1 found=$found uptime=$(up)"
+}
+[ -n "${smmuext_wait:-}" ] && wait_for "$smmuext_wait"
 
 boot=-1
 disks=""

@@ -11,7 +11,8 @@
 #   -k KERNEL     4k, 64k (built or taken from the cache) or an Image path
 #   -i INITRD     initramfs path (default: build-initramfs.sh)
 #   -M MACHINE    -M value (default virt,iommu=smmuv3)
-#   -d FILE:SERIAL[:BUS]  add a disk (repeatable), optionally on PCI bus BUS
+#   -d FILE:SERIAL[:BUS]  add a disk (repeatable), optionally on PCI bus BUS;
+#                 the Nth disk (from 0) is device blkN, drive diskN
 #   -a ARGS       appended to the kernel command line
 #   -s CPUS       -smp (default 2)
 #   -t SECONDS    timeout (default 300); exit status 124 when it fires
@@ -66,7 +67,7 @@ n=0
 for d in "${disks[@]}"; do
     IFS=: read -r file serial bus <<<"$d"
     [ -f "$file" ] || guest_die "no disk image $file"
-    dev="virtio-blk-pci,drive=disk$n,serial=${serial:-disk$n}"
+    dev="virtio-blk-pci,drive=disk$n,id=blk$n,serial=${serial:-disk$n}"
     dev="$dev,disable-legacy=on,iommu_platform=on${bus:+,bus=$bus}"
     args+=(-drive "if=none,id=disk$n,format=raw,file=$file" -device "$dev")
     n=$((n + 1))
