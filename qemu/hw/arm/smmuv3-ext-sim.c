@@ -46,8 +46,10 @@
 
 #define SIM_HOST_CMD_ATC_INV    0x40
 #define SIM_HOST_EVT_C_BAD_STE  0x04
-/* Physical SIDs are numbered apart from requester IDs, so a command that
- * reached the SMMU untranslated cannot find a device by accident. */
+/*
+ * Physical SIDs are numbered apart from requester IDs, so a command that
+ * reached the SMMU untranslated cannot find a device by accident.
+ */
 #define SIM_HOST_PSID_BASE      0x10000u
 
 /* A PCI device behind the SMMU, bound to the simulated iommufd. */
@@ -147,8 +149,10 @@ static bool sim_host_behind(SmmuExtSimHost *h, PCIDevice *pdev)
     return sbus && sbus->pbdev[pdev->devfn];
 }
 
-/* The requester ID the guest's stream table uses, once the guest has
- * numbered the bus (a root bus is bus 0 from the start). */
+/*
+ * The requester ID the guest's stream table uses, once the guest has
+ * numbered the bus (a root bus is bus 0 from the start).
+ */
 static bool sim_host_rid(PCIDevice *pdev, uint16_t *rid)
 {
     PCIBus *bus = pci_get_bus(pdev);
@@ -185,8 +189,10 @@ static SimHostDev *sim_host_find_psid(SmmuExtSimHost *h, uint32_t psid)
     return NULL;
 }
 
-/* As VFIO would: bind (own dev_id), attach to the instance (the first
- * attach allocates the vIOMMU and the extension's vEVENTQ). */
+/*
+ * As VFIO would: bind (own dev_id), attach to the instance (the first
+ * attach allocates the vIOMMU and the extension's vEVENTQ).
+ */
 static void sim_host_attach(SmmuExtSimHost *h, PCIDevice *pdev)
 {
     SimHostDev *d = g_new0(SimHostDev, 1);
@@ -203,8 +209,10 @@ static void sim_host_attach(SmmuExtSimHost *h, PCIDevice *pdev)
                                            smmu_ext_sim_s2_hwpt(h->sim),
                                            &gerr);
     if (!d->attached) {
-        /* A VFIO device would fail to plug; this one keeps QEMU's
-         * emulated translation and is only left out of the extension. */
+        /*
+         * A VFIO device would fail to plug; this one keeps QEMU's
+         * emulated translation and is only left out of the extension.
+         */
         error_report("smmu-ext-sim: attaching %s (dev_id %u): %s",
                      DEVICE(pdev)->id ? DEVICE(pdev)->id :
                      object_get_typename(OBJECT(pdev)), d->dev_id,
@@ -513,8 +521,8 @@ static void sim_host_arm_fail_op(SmmuExtSimHost *h, const char *value,
     unsigned nth, err;
     int op;
 
-    if (g_strv_length(f) != 3 || (op = smmu_ext_sim_op_from_name(f[0])) < 0 ||
-        qemu_strtoui(f[1], NULL, 0, &nth) || !nth ||
+    op = g_strv_length(f) == 3 ? smmu_ext_sim_op_from_name(f[0]) : -1;
+    if (op < 0 || qemu_strtoui(f[1], NULL, 0, &nth) || !nth ||
         qemu_strtoui(f[2], NULL, 0, &err) || !err) {
         error_setg(errp, "fail-op: '%s' is not OP:NTH:ERRNO with OP as in "
                    "the replay format (e.g. hw_queue_alloc)", value);
@@ -549,8 +557,10 @@ static void sim_host_set_fail_op(Object *obj, const char *value, Error **errp)
     }
 }
 
-/* "bad-ste:ID": C_BAD_STE for the PCI device with qdev id ID, posted at
- * the host so it comes back through the ARM_SMMUV3 vEVENTQ. */
+/*
+ * "bad-ste:ID": C_BAD_STE for the PCI device with qdev id ID, posted at
+ * the host so it comes back through the ARM_SMMUV3 vEVENTQ.
+ */
 static void sim_host_set_inject(Object *obj, const char *value, Error **errp)
 {
     SmmuExtSimHost *h = SMMU_EXT_SIM(obj);

@@ -283,26 +283,22 @@ static void smmuv3_ext_mmio_write(void *opaque, hwaddr addr, uint64_t value,
  */
 static void *smmuv3_ext_init_mmio_ops(SMMUv3Ext *e)
 {
-    MemoryRegionOps *ops = &e->mmio_ops;
+    SmmuExtMmioRead read;
+    SmmuExtMmioWrite write;
+    void *opaque;
 
-    *ops = (MemoryRegionOps) {
+    /* Per instance, not const: the handlers are the module's. */
+    e->mmio_ops = (MemoryRegionOps) {
         .read = smmuv3_ext_mmio_read,
         .write = smmuv3_ext_mmio_write,
         .endianness = DEVICE_LITTLE_ENDIAN,
         .valid = { .min_access_size = 1, .max_access_size = 8 },
         .impl = { .min_access_size = 1, .max_access_size = 8 },
     };
-    {
-        SmmuExtMmioRead read;
-        SmmuExtMmioWrite write;
-        void *opaque;
-
-        if (smmu_ext_instance_mmio_handlers(e->inst, &read, &write,
-                                            &opaque)) {
-            ops->read = read;
-            ops->write = write;
-            return opaque;
-        }
+    if (smmu_ext_instance_mmio_handlers(e->inst, &read, &write, &opaque)) {
+        e->mmio_ops.read = read;
+        e->mmio_ops.write = write;
+        return opaque;
     }
     return e;
 }

@@ -34,13 +34,17 @@ bool smmuv3_ext_sim_probe_target(SmmuExtSimHost *h,
                                  struct SmmuExtIommufd **iommufd,
                                  uint32_t *dev_id, Error **errp);
 
-/* The extension of @s was selected on this host: attach its devices, run
- * the hardware and execute its commands through @s's command code. */
+/*
+ * The extension of @s was selected on this host: attach its devices, run
+ * the hardware and execute its commands through @s's command code.
+ */
 void smmuv3_ext_sim_bind(SmmuExtSimHost *h, SMMUv3State *s,
                          struct SmmuExtInstance *inst);
 
-/* Before the instance of @s is freed: devices detached, timer stopped.
- * Nothing happens unless @s is the bound SMMU. */
+/*
+ * Before the instance of @s is freed: devices detached, timer stopped.
+ * Nothing happens unless @s is the bound SMMU.
+ */
 void smmuv3_ext_sim_unbind(SmmuExtSimHost *h, SMMUv3State *s);
 
 #endif

@@ -18,8 +18,10 @@ void smmuv3_ext_class_init(ObjectClass *oc);
 /* Parse s->cmdqv, select the extension and give it its region and IRQ. */
 bool smmuv3_ext_realize(SMMUv3State *s, Error **errp);
 
-/* After smmuv3_init_regs(): extension registers to reset values, and the
- * extension's cap on IDR1.CMDQS applied again. */
+/*
+ * After smmuv3_init_regs(): extension registers to reset values, and the
+ * extension's cap on IDR1.CMDQS applied again.
+ */
 void smmuv3_ext_reset(SMMUv3State *s);
 
 void smmuv3_ext_finalize(SMMUv3State *s);
