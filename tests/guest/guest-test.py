@@ -859,7 +859,7 @@ class SimRun:
 
 
 def sim_run(name, opts="", append="", nreads=None, boots=1, hooks=None,
-            trace=False, timeout=1200):
+            trace=False, timeout=1200, disks=None, extra=()):
     """tegra241_run on the simulated host.  HOOKS(sim) gives boot_guest's
     hooks.  Returns (run, sim, disks, trace path or None, failures of the
     shared checks)."""
@@ -868,8 +868,8 @@ def sim_run(name, opts="", append="", nreads=None, boots=1, hooks=None,
     sim = SimRun(workdir)
     obj = f"smmu-ext-sim,id={SIM_ID},profile=tegra241" + \
         (f",{opts}" if opts else "")
-    extra = ["-object", obj] + smmu("pcie.0", "on", "smmu0", SIM_ID)
-    extra += sim.args()
+    extra = ["-object", obj] + smmu("pcie.0", "on", "smmu0", SIM_ID) + \
+        list(extra) + sim.args()
     path = None
     if trace:
         path = os.path.join(workdir, "trace.log")
@@ -877,7 +877,7 @@ def sim_run(name, opts="", append="", nreads=None, boots=1, hooks=None,
     # The objects the accelerated path made, asked for while they live.
     hooks = [(r"SMMUEXT-RESULT init ", sim.report("live"))] + \
         (hooks(sim) if hooks else [])
-    disks = [Disk_for(name, "smmuext-a")]
+    disks = disks or [Disk_for(name, "smmuext-a")]
     nreads = reads() if nreads is None else nreads
     run = boot_guest(name, qemu_patched(), "virt", disks, boots=boots,
                      reads=nreads, append=append, extra=extra,
@@ -898,18 +898,18 @@ def sim_counters(run):
     return out
 
 
-def check_sim_live(sim, nq=2):
+def check_sim_live(sim, nq=2, vdevices=1, label="live"):
     """While the guest ran, the accelerated path held what it must: one
     vIOMMU, a HW queue per LVCMDQ, the extension's and the ARM_SMMUV3
-    vEVENTQs, the disk's vDEVICE and the mapped host page."""
-    a = sim.answers.get("live")
+    vEVENTQs, a vDEVICE per disk and the mapped host page."""
+    a = sim.answers.get(label)
     if not a or "return" not in a:
-        return [f"no live report from QMP ({a})"]
+        return [f"no {label} report from QMP ({a})"]
     got = kv(a["return"])
     want = {"viommu": "1", "hw_queue": str(nq), "veventq": "2",
-            "vdevice": "1", "mmap": "1"}
-    return [f"live report: {k}={got.get(k)}, wanted {v} ({a['return']})"
-            for k, v in want.items() if got.get(k) != v]
+            "vdevice": str(vdevices), "mmap": "1"}
+    return [f"{label} report: {k}={got.get(k)}, wanted {v} "
+            f"({a['return']})" for k, v in want.items() if got.get(k) != v]
 
 
 def check_sim_exit(run):
@@ -1162,6 +1162,46 @@ def case_sim_bad_ste(name):
             rf"sid: {sid:#x} ssid: 0x0$",
             r"arm-smmu-v3 .*: event 0x04 received:$"])
     return f + sim_checks(run, sim, disks)
+
+
+def case_sim_unplug(name):
+    """A vDEVICE is freed when its device goes away.  A second disk sits
+    behind a hot-plug root port; when the guest says "ready" it is
+    device_del'ed, the guest's pciehp powers the slot off, QEMU unrealizes
+    it and the object detaches it.  The host's report must then hold one
+    vDEVICE fewer and the vIOMMU, and the remaining disk's DMA holds."""
+    disks = [Disk_for(name, "smmuext-a"), Disk_for(name, "smmuext-b", "rp1")]
+    hooks = lambda sim: [
+        (r"SMMUEXT-RESULT ready ", lambda: sim.qmp(
+            "unplug", "device_del", id="blk1")),
+        (r"SMMUEXT-RESULT wait unplug=", sim.report("after"))]
+    run, sim, _, _, f = sim_run(
+        name, disks=disks, append="smmuext_unplug=smmuext-b", hooks=hooks,
+        extra=["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1"])
+    a = sim.answers.get("unplug")
+    if not a or "return" not in a:
+        f.append(f"device_del blk1 did not succeed: {a}")
+    w = [d for b in run.boots for d in b.result("wait")]
+    if not w or w[0].get("found") != "1":
+        f.append(f"the guest never lost disk smmuext-b ({w})")
+    f += check_sim_live(sim, vdevices=2)
+    f += check_sim_live(sim, vdevices=1, label="after")
+    after = kv(sim.answers.get("after", {}).get("return", ""))
+    if after.get("devices") != "2":
+        f.append(f"after the unplug the host has {after.get('devices')} "
+                 "devices bound, wanted 2 (the probe device and disk a)")
+    seen = [d.get("serial") for b in run.boots for d in b.result("disk")]
+    if "smmuext-b" in seen:
+        f.append("the guest still saw disk smmuext-b after its unplug")
+    with open(disks[1].path, "rb") as fh:
+        if fh.read() != disks[1].initial:
+            f.append("disk smmuext-b's image changed")
+    f += check_dma(run, disks[:1]) + check_probe(run)
+    f += check_vcmdq(run, source="sim") + check_not_emulated(run)
+    f += check_sim_exit(run)
+    for i, b in enumerate(run.boots):
+        f += check_clean(b, i)
+    return f
 
 
 def case_sim_init_err(name):
@@ -1446,6 +1486,7 @@ CASES = {
     "sim-hw-error": case_sim_hw_error,
     "sim-bad-ste": case_sim_bad_ste,
     "sim-init-err": case_sim_init_err,
+    "sim-unplug": case_sim_unplug,
     "selftest": selftest,
 }
 

@@ -16,6 +16,8 @@
 #                     on every CPU until WORD shows in the kernel log (at
 #                     most 120 s): the host injects a fault on "ready", and
 #                     the checks that follow see DMA after the recovery
+#   smmuext_unplug=SERIAL the same, until the disk SERIAL is gone (the host
+#                     device_dels it on "ready")
 #
 # The disk's last 64 blocks are scratch: boot k writes a marker block at
 # scratch block k, so the number of markers already there is this boot's
@@ -79,16 +81,20 @@ cmdqv_regs() {
     done
 }
 
-# Until WORD is in the kernel log: short direct reads on each CPU, so that
+# Conditions the host waits on (the kernel command line does not count).
+logged() { dmesg | grep -v smmuext_ | grep -q -- "$1"; }
+gone() { ! grep -qx -- "$1" /sys/block/vd*/serial 2>/dev/null; }
+
+# wait_until WHAT COND ARG: say "ready" (the host acts on it), then, until
+# COND ARG holds (at most 120 s), short direct reads on each CPU, so that
 # every CPU's VCMDQ keeps consuming commands while the host acts.
-wait_for() {
-    r "ready word=$1 uptime=$(up)"
+wait_until() {
+    r "ready $1=$3 uptime=$(up)"
     ncpu=$(grep -c ^processor /proc/cpuinfo)
     n=0
     found=0
     while [ $n -lt 240 ]; do
-        # Not the command line that names the word.
-        if dmesg | grep -v smmuext_wait= | grep -q -- "$1"; then
+        if $2 "$3"; then
             found=1
             break
         fi
@@ -103,9 +109,10 @@ wait_for() {
         sleep 0.5
         n=$((n + 1))
     done
-    r "wait word=$1 found=$found uptime=$(up)"
+    r "wait $1=$3 found=$found uptime=$(up)"
 }
-[ -n "${smmuext_wait:-}" ] && wait_for "$smmuext_wait"
+[ -n "${smmuext_wait:-}" ] && wait_until word logged "$smmuext_wait"
+[ -n "${smmuext_unplug:-}" ] && wait_until unplug gone "$smmuext_unplug"
 
 boot=-1
 disks=""

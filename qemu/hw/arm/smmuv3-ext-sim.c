@@ -21,6 +21,7 @@
 
 #include "qemu/osdep.h"
 #include "qemu/error-report.h"
+#include "qemu/log.h"
 #include "qemu/main-loop.h"
 #include "qemu/notify.h"
 #include "qemu/rcu.h"
@@ -80,6 +81,8 @@ struct SmmuExtSimHost {
     QEMUTimer *timer;
     bool eventq_on;
     unsigned eventq_log2;
+    bool warned_vsid;           /* the first failure of each is a warning */
+    bool warned_eventq;
     Notifier machine_done;
     Notifier shutdown;
     Notifier exit;
@@ -258,6 +261,28 @@ static void sim_host_device_unrealize(DeviceListener *l, DeviceState *dev)
 }
 
 /*
+ * The guest's bus numbers and event queue settings drive these calls, so
+ * the guest can make them fail again and again: warn once, then leave the
+ * rest to -d guest_errors.
+ */
+static void G_GNUC_PRINTF(2, 3)
+sim_host_guest_warning(bool *warned, const char *fmt, ...)
+{
+    g_autofree char *msg = NULL;
+    va_list ap;
+
+    va_start(ap, fmt);
+    msg = g_strdup_vprintf(fmt, ap);
+    va_end(ap);
+    if (!*warned) {
+        *warned = true;
+        warn_report("smmu-ext-sim: %s (further ones: -d guest_errors)", msg);
+    } else {
+        qemu_log_mask(LOG_GUEST_ERROR, "smmu-ext-sim: %s\n", msg);
+    }
+}
+
+/*
  * What the hardware path learns from guest register writes that the
  * SMMUv3 model does not report: a device's requester ID (bus numbers are
  * the guest's) and the state of the guest's event queue.  Polled on every
@@ -275,8 +300,8 @@ static void sim_host_sync_vsids(SmmuExtSimHost *h)
         }
         d->vsid = rid;
         if (!smmu_ext_instance_set_vsid(h->inst, d->dev_id, rid, &gerr)) {
-            warn_report("smmu-ext-sim: vSID 0x%x for dev_id %u: %s", rid,
-                        d->dev_id, gerr->message);
+            sim_host_guest_warning(&h->warned_vsid, "vSID 0x%x for dev_id "
+                                   "%u: %s", rid, d->dev_id, gerr->message);
         }
     }
 }
@@ -294,7 +319,8 @@ static void sim_host_sync_eventq(SmmuExtSimHost *h)
     h->eventq_log2 = s->eventq.log2size;
     if (!smmu_ext_instance_set_eventq(h->inst, on, s->eventq.log2size,
                                       &gerr)) {
-        warn_report("smmu-ext-sim: guest event queue: %s", gerr->message);
+        sim_host_guest_warning(&h->warned_eventq, "guest event queue: %s",
+                               gerr->message);
     }
 }
 
