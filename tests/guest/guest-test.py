@@ -848,6 +848,27 @@ class SimRun:
         except (OSError, RuntimeError, ValueError) as e:
             self.errors.append(f"QMP {label}: {e}")
 
+    def wait_event(self, label, event, device, timeout=30.0):
+        """Read QMP until EVENT for DEVICE arrives (or TIMEOUT), then
+        record it under LABEL.  Events read past while waiting for a
+        command's answer are lost, so call this before any other command
+        after the one that causes the event."""
+        import json
+        try:
+            self.conn.sock.settimeout(timeout)
+            while True:
+                r = json.loads(self.conn.recv_line())
+                if r.get("event") == event and \
+                        r.get("data", {}).get("device") == device:
+                    self.answers[label] = r
+                    log(f"qmp {label}: {r}")
+                    return
+        except (AttributeError, OSError, RuntimeError, ValueError) as e:
+            self.errors.append(f"QMP {label}: no {event} for {device}: {e}")
+        finally:
+            if self.conn:
+                self.conn.sock.settimeout(None)
+
     def report(self, label):
         return lambda: self.qmp(label, "qom-get", path=f"/objects/{SIM_ID}",
                                 property="report")
@@ -1174,7 +1195,9 @@ def case_sim_unplug(name):
     hooks = lambda sim: [
         (r"SMMUEXT-RESULT ready ", lambda: sim.qmp(
             "unplug", "device_del", id="blk1")),
-        (r"SMMUEXT-RESULT wait unplug=", sim.report("after"))]
+        (r"SMMUEXT-RESULT wait unplug=", lambda: (
+            sim.wait_event("deleted", "DEVICE_DELETED", "blk1"),
+            sim.report("after")()))]
     run, sim, _, _, f = sim_run(
         name, disks=disks, append="smmuext_unplug=smmuext-b", hooks=hooks,
         extra=["-device", "pcie-root-port,id=rp1,bus=pcie.0,chassis=1"])
