@@ -220,5 +220,24 @@ ok $? "sim host tegra241, cmdqv=off: no extension"
 sim smmuv3 auto; ! sim_selects $? none "$accel"
 ok $? "control: the report check notices a missing extension vEVENTQ"
 
+# The simulated kernel fails one call of the first attach: one clear error
+# naming the device and the call, QEMU runs on (the device keeps QEMU's
+# own translation), and nothing is left half-made.
+nothing="viommu=0 hw_queue=0 veventq=0 vdevice=0 mmap=0 fds=0 devices=2"
+for f in "viommu_alloc IOMMU_VIOMMU_ALLOC(" "veventq_alloc IOMMU_VEVENTQ_ALLOC(" \
+         "mmap VINTF page0: mmap("; do
+    op=${f%% *}
+    sim "tegra241,fail-op=$op:1:12" auto
+    sim_selects $? tegra241 "$nothing" &&
+        grep -qF "attaching rng0 (dev_id" "$tmp/err" &&
+        grep -qF "${f#* }" "$tmp/err" &&
+        grep -qF "Cannot allocate memory (errno 12)" "$tmp/err"
+    ok $? "sim host: $op failing at the first attach is one error, nothing half-made"
+done
+sim "tegra241,fail-op=get_hw_info:1:5" auto
+sim_fails $? "probing the host SMMU of device" \
+    "IOMMU_GET_HW_INFO(" "Input/output error (errno 5)"
+ok $? "sim host: GET_HW_INFO failing fails realize, naming the call"
+
 echo "1..$n"
 [ "$failed" = 0 ]
