@@ -21,6 +21,7 @@ Environment:
                        entries, and one read makes about 4 commands)
 """
 import hashlib
+import json
 import os
 import re
 import subprocess
@@ -29,6 +30,8 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 TOP = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(TOP, "tests", "qemu"))
+from qemu_line import Line  # noqa: E402  (the QEMU suite's QMP client)
 CACHE = os.environ.get("SMMU_EXT_CACHE", "/var/cache/smmu-ext")
 
 BS = 4096
@@ -699,6 +702,12 @@ def ring_log2(boot):
     return out
 
 
+# One MMIO access and one executed SMMUv3 command in a QEMU -d trace log.
+MR_TRACE = re.compile(r"memory_region_ops_(read|write) .*addr (0x[0-9a-f]+) "
+                      r"value (0x[0-9a-f]+) size \d+ name '([^']*)'")
+OP_TRACE = re.compile(r"smmuv3_cmdq_opcode <--- SMMU_CMD_(\w+)")
+
+
 def trace_counts(path, log2):
     """From a QEMU -d trace log: commands by opcode (every queue: the
     patched QEMU executes VCMDQ commands through the same traced function),
@@ -707,9 +716,7 @@ def trace_counts(path, log2):
     arm-smmuv3; LVCMDQ q's PROD at 0x30004 + 0x80 q of tegra241; LOG2
     maps each queue to log2 of its entries, the wrap bit above)."""
     ops, mmio, acc = {}, {}, []
-    op = re.compile(r"smmuv3_cmdq_opcode <--- SMMU_CMD_(\w+)")
-    mr = re.compile(r"memory_region_ops_(read|write) .*addr (0x[0-9a-f]+) "
-                    r"value (0x[0-9a-f]+) size \d+ name '([^']*)'")
+    op, mr = OP_TRACE, MR_TRACE
     with open(path, errors="replace") as fh:
         for line in fh:
             m = op.search(line)
@@ -836,8 +843,6 @@ class SimRun:
         return ["-qmp", f"unix:{self.sock},server=on,wait=off"]
 
     def qmp(self, label, cmd, **args):
-        sys.path.insert(0, os.path.join(TOP, "tests", "qemu"))
-        from qemu_line import Line
         try:
             if self.conn is None:
                 self.conn = Line(self.sock, tries=50)
@@ -853,7 +858,6 @@ class SimRun:
         record it under LABEL.  Events read past while waiting for a
         command's answer are lost, so call this before any other command
         after the one that causes the event."""
-        import json
         try:
             self.conn.sock.settimeout(timeout)
             while True:
@@ -973,9 +977,7 @@ def doorbell_counts(path, base):
     access."""
     direct = re.compile(r"smmuv3_ext_direct .*direct page (0x[0-9a-f]+) "
                         r"len (0x[0-9a-f]+) enabled (\d)")
-    mr = re.compile(r"memory_region_ops_(read|write) .*addr (0x[0-9a-f]+) "
-                    r"value (0x[0-9a-f]+) size \d+ name '([^']*)'")
-    op = re.compile(r"smmuv3_cmdq_opcode <--- SMMU_CMD_(\w+)")
+    mr, op = MR_TRACE, OP_TRACE
     mapped = False
     c = {"live": 0, "page0": 0, "trapped": 0, "mapped_once": 0,
          "doorbells": 0}
@@ -1048,11 +1050,11 @@ def check_doorbells(run, path):
     return f
 
 
-def sim_checks(run, sim, disks, nq=2):
-    """What every healthy sim-mode run must show."""
+def sim_checks(run, sim, disks, vdevices=1):
+    """What every healthy sim-mode run with a workload must show."""
     f = check_dma(run, disks) + check_probe(run)
     f += check_vcmdq(run, source="sim") + check_not_emulated(run)
-    f += check_sim_live(sim, nq) + check_sim_exit(run)
+    f += check_sim_live(sim, vdevices=vdevices) + check_sim_exit(run)
     for i, b in enumerate(run.boots):
         f += check_clean(b, i)
     return f
@@ -1136,11 +1138,7 @@ def case_sim_hw_error(name):
         r"arm-smmu-v3 .*: CMDQ error \(cons 0x01[0-9a-f]{6}\): "
         r"Illegal command",
         r"arm-smmu-v3 .*: skipping command in error state:"])
-    f += check_dma(run, disks) + check_probe(run) + check_not_emulated(run)
-    f += check_vcmdq(run, source="sim")
-    f += check_sim_live(sim) + check_sim_exit(run)
-    for i, b in enumerate(run.boots):
-        f += check_clean(b, i)
+    f += sim_checks(run, sim, disks)
     # The queue ran on past its failed command; the module saw one error.
     queues, totals = vcmdq_report(run, "sim")
     n1 = sum(queues.get((0, 1), {}).get(k, 0) for k in COUNTED)
@@ -1204,10 +1202,7 @@ def case_sim_unplug(name):
     a = sim.answers.get("unplug")
     if not a or "return" not in a:
         f.append(f"device_del blk1 did not succeed: {a}")
-    w = [d for b in run.boots for d in b.result("wait")]
-    if not w or w[0].get("found") != "1":
-        f.append(f"the guest never lost disk smmuext-b ({w})")
-    f += check_sim_live(sim, vdevices=2)
+    f += waited(run, "the loss of disk smmuext-b")
     f += check_sim_live(sim, vdevices=1, label="after")
     after = kv(sim.answers.get("after", {}).get("return", ""))
     if after.get("devices") != "2":
@@ -1219,12 +1214,7 @@ def case_sim_unplug(name):
     with open(disks[1].path, "rb") as fh:
         if fh.read() != disks[1].initial:
             f.append("disk smmuext-b's image changed")
-    f += check_dma(run, disks[:1]) + check_probe(run)
-    f += check_vcmdq(run, source="sim") + check_not_emulated(run)
-    f += check_sim_exit(run)
-    for i, b in enumerate(run.boots):
-        f += check_clean(b, i)
-    return f
+    return f + sim_checks(run, sim, disks[:1], vdevices=2)
 
 
 def case_sim_init_err(name):

@@ -274,10 +274,8 @@ sim_host_guest_warning(bool *warned, const char *fmt, ...)
     va_start(ap, fmt);
     msg = g_strdup_vprintf(fmt, ap);
     va_end(ap);
-    if (!*warned) {
-        *warned = true;
-        warn_report("smmu-ext-sim: %s (further ones: -d guest_errors)", msg);
-    } else {
+    if (!warn_report_once_cond(warned, "smmu-ext-sim: %s (further ones: "
+                               "-d guest_errors)", msg)) {
         qemu_log_mask(LOG_GUEST_ERROR, "smmu-ext-sim: %s\n", msg);
     }
 }
