@@ -26,6 +26,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -156,12 +157,19 @@ class Boot:
 
 
 class Run:
-    def __init__(self, lines, rc, wall):
-        self.lines = lines       # (host seconds, text)
+    """LINES: (host seconds, text) of the console (QEMU's stdout); ERRLINES:
+    those of QEMU's stderr.  They come on two pipes so that a QEMU warning
+    never splits a console line; a made-up log may pass QEMU's lines in
+    LINES, where anything that is neither a kernel nor an init line counts
+    as QEMU's."""
+
+    def __init__(self, lines, rc, wall, errlines=()):
+        self.lines = sorted(list(lines) + list(errlines),
+                            key=lambda x: x[0])
         self.rc = rc
         self.wall = wall
         self.boots = []
-        self.qemu_lines = []     # neither kernel nor init lines
+        self.qemu_lines = [text for _, text in errlines]
         for t, text in lines:
             if "Booting Linux on physical CPU" in text:
                 self.boots.append(Boot())
@@ -188,7 +196,7 @@ def boot_guest(name, qemu, machine, disks, kernel_variant="4k", append="",
     os.makedirs(workdir, exist_ok=True)
     kimage = kernel(kernel_variant)
     initrd = initramfs()
-    argv = ["bash", os.path.join(HERE, "run-guest.sh"), "-q", qemu,
+    argv = ["bash", os.path.join(HERE, "run-guest.sh"), "-e", "-q", qemu,
             "-k", kimage, "-i", initrd, "-M", machine, "-s", str(cpus),
             "-t", str(timeout),
             "-a", f"smmuext_boots={boots} smmuext_reads={reads} {append}"]
@@ -202,23 +210,37 @@ def boot_guest(name, qemu, machine, disks, kernel_variant="4k", append="",
     full_env = dict(os.environ)
     full_env.update(env or {})
     t0 = time.monotonic()
-    lines = []
+    lines, errlines = [], []
     pending = list(hooks)
+    lock = threading.Lock()
+
+    def take(raw, into, mark):
+        t = time.monotonic() - t0
+        text = raw.decode(errors="replace").rstrip("\r\n")
+        text = text.replace("\r", "")
+        with lock:
+            logf.write(f"{t:9.3f}{mark}{text}\n")
+            into.append((t, text))
+        return text
+
+    def drain_stderr(pipe):
+        for raw in pipe:
+            take(raw, errlines, " ! ")
+
     with open(logpath, "w") as logf:
         p = subprocess.Popen(argv, stdout=subprocess.PIPE,
-                             stderr=subprocess.STDOUT, env=full_env)
+                             stderr=subprocess.PIPE, env=full_env)
+        errt = threading.Thread(target=drain_stderr, args=(p.stderr,))
+        errt.start()
         for raw in p.stdout:
-            t = time.monotonic() - t0
-            text = raw.decode(errors="replace").rstrip("\r\n")
-            text = text.replace("\r", "")
-            logf.write(f"{t:9.3f} {text}\n")
-            lines.append((t, text))
+            text = take(raw, lines, " ")
             for i, (pat, fn) in enumerate(pending):
                 if fn and re.search(pat, text):
                     pending[i] = (pat, None)
                     fn()
         rc = p.wait()
-    return Run(lines, rc, time.monotonic() - t0)
+        errt.join()
+    return Run(lines, rc, time.monotonic() - t0, errlines)
 
 
 # ---------------------------------------------------------------- checks
@@ -1336,6 +1358,31 @@ def selftest_sim(tmp, good):
     return f
 
 
+def selftest_split():
+    """QEMU's stderr on its own pipe: a warning written while the guest
+    was half way through a console line stays whole and counts as QEMU's,
+    and so does the console line.  The control is the one merged stream
+    that CI once saw, where the warning is lost inside a kernel line."""
+    f = []
+    kline = "[    2.5] platform NVDA200C:00: tegra241_cmdqv: VINTF0: x"
+    warn = "qemu-system-aarch64: warning: guest sees CMDQ_INIT_ERR"
+    boot = (0.0, "[    0.000000] Booting Linux on physical CPU 0x0")
+    merged = Run([boot, (1.0, kline[:20] + warn), (1.1, kline[20:])],
+                 0, 1.0)
+    if warn in merged.qemu_lines:
+        f.append("split control: a warning inside a console line was "
+                 "still found, so the check below proves nothing")
+    split = Run([boot, (1.0, kline)], 0, 1.0, errlines=[(0.9, warn)])
+    if split.qemu_lines != [warn]:
+        f.append(f"split: QEMU's lines are {split.qemu_lines}, wanted the "
+                 "warning alone")
+    if split.boots[0].klines[1:] != [kline[kline.index("]") + 2:]]:
+        f.append(f"split: the console line is {split.boots[0].klines}")
+    if [t for t, _ in split.lines] != [0.0, 0.9, 1.0]:
+        f.append("split: the two streams are not merged in time order")
+    return f
+
+
 def selftest(name):
     """The checks on made-up logs (no QEMU, no kernel): a good log passes,
     each kind of bad log fails for its reason.  Runs in the quick suite."""
@@ -1467,7 +1514,7 @@ def selftest(name):
         if not any(why in x for x in got):
             f.append(f"a trace with '{what}' does not fail on '{why}': {got}")
     os.unlink(os.path.join(tmp, "trace.log"))
-    f += selftest_sim(tmp, good)
+    f += selftest_sim(tmp, good) + selftest_split()
     if not f:
         log(f"selftest: the good log passes, {len(bad) + 2} bad ones fail; "
             "the sim-mode checks pass and fail as they must")

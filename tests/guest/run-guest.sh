@@ -6,6 +6,8 @@
 # kernel as -kernel and the suite's initramfs as -initrd, every disk a
 # virtio-blk-pci function whose DMA goes through the IOMMU.  The console
 # and QEMU's own stderr go, in order, to the log (default: stdout).
+# The two share nothing but the file: a QEMU warning can land inside a
+# console line, so a reader that parses lines wants -e.
 #
 #   -q QEMU       QEMU binary (default $QEMU or /usr/bin/qemu-system-aarch64)
 #   -k KERNEL     4k, 64k (built or taken from the cache) or an Image path
@@ -18,14 +20,15 @@
 #   -t SECONDS    timeout (default 300); exit status 124 when it fires
 #   -l LOG        write the log there
 #   -r            let the guest reboot (no -no-reboot)
+#   -e            leave QEMU's stderr on this script's stderr (no -l)
 # Exit status: QEMU's, or 124 on timeout.
 set -euo pipefail
 . "$(dirname "$0")/common.sh"
 
 qemu=${QEMU:-/usr/bin/qemu-system-aarch64}
 kernel=4k initrd="" machine=virt,iommu=smmuv3 append="" cpus=2
-timeout_s=300 log="" reboot=0 disks=()
-while getopts q:k:i:M:d:a:s:t:l:r opt; do
+timeout_s=300 log="" reboot=0 split=0 disks=()
+while getopts q:k:i:M:d:a:s:t:l:re opt; do
     case $opt in
         q) qemu=$OPTARG ;;
         k) kernel=$OPTARG ;;
@@ -37,11 +40,13 @@ while getopts q:k:i:M:d:a:s:t:l:r opt; do
         t) timeout_s=$OPTARG ;;
         l) log=$OPTARG ;;
         r) reboot=1 ;;
+        e) split=1 ;;
         *) guest_die "bad option (see the header of $0)" ;;
     esac
 done
 shift $((OPTIND - 1))
 [ "${1:-}" = "--" ] && shift
+[ $split = 0 ] || [ -z "$log" ] || guest_die "-e and -l exclude each other"
 
 guest_need_packages qemu-efi-aarch64
 bios=$(dpkg -L qemu-efi-aarch64 | grep -E '/QEMU_EFI\.fd$' | head -n 1)
@@ -76,7 +81,12 @@ done
 run() {
     echo "+ $qemu ${args[*]}"
     rc=0
-    timeout -k 10 "$timeout_s" "$qemu" "${args[@]}" </dev/null 2>&1 || rc=$?
+    if [ $split = 1 ]; then
+        timeout -k 10 "$timeout_s" "$qemu" "${args[@]}" </dev/null || rc=$?
+    else
+        timeout -k 10 "$timeout_s" "$qemu" "${args[@]}" </dev/null 2>&1 ||
+            rc=$?
+    fi
     [ $rc = 124 ] && echo "run-guest.sh: timeout after ${timeout_s}s"
     echo "run-guest.sh: exit $rc"
     return $rc
