@@ -5,10 +5,11 @@
 #
 # Boot the x86_64 test guest and wait until its /init has run /run.sh and
 # rebooted (the guest prints "@@GUEST-DONE rc=N").  The serial console goes
-# to LOG.  qemu-system-x86_64 -accel tcg -cpu max -m 2G -nographic; KVM is
-# used only when /dev/kvm exists and a probe boot shows that guest user
-# mode works under it (on some hosts KVM accepts the guest but user mode
-# cannot make system calls); the probe's answer is cached.
+# to LOG, QEMU's stderr to LOG.qemu.  qemu-system-x86_64 -accel tcg
+# -cpu max -m 2G -nographic; KVM is used only when /dev/kvm exists and a
+# probe boot shows that guest user mode works under it (on some hosts KVM
+# accepts the guest but user mode cannot make system calls); the probe's
+# answer is cached.
 # Exit status: the guest's rc, or 124 on timeout, 125 if it never came up.
 set -euo pipefail
 
@@ -27,12 +28,15 @@ if ! command -v qemu-system-x86_64 >/dev/null; then
     fi
 fi
 
+# QEMU's own stderr goes beside the log, as LOG.qemu: on one pipe with the
+# serial console a warning can land inside a console line and break the
+# transcript that the suite compares.
 boot() {    # accel, initrd, log, timeout
     timeout --foreground -k 5 "$4" qemu-system-x86_64 -accel "$1" -cpu max \
         -m 2G -smp 1 -nographic -no-reboot -nodefaults -serial stdio \
         -kernel "$kernel" -initrd "$2" \
         -append "console=ttyS0 quiet panic=-1 rdinit=/init" \
-        </dev/null >"$3" 2>&1
+        </dev/null >"$3" 2>"$3.qemu"
 }
 
 accel=tcg
@@ -63,12 +67,12 @@ boot "$accel" "$initrd" "$log" "$timeout_s" || rc=$?
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 if ! grep -q '@@GUEST-UP' "$log"; then
     echo "$0: the guest never ran /init (qemu rc $rc); last lines:" >&2
-    tail -n 20 "$log" >&2
+    tail -n 20 "$log" "$log.qemu" >&2
     exit 125
 fi
 if ! done_line=$(grep -m1 '@@GUEST-DONE' "$log"); then
     echo "$0: the guest did not finish within ${timeout_s}s (qemu rc $rc)" >&2
-    tail -n 20 "$log" >&2
+    tail -n 20 "$log" "$log.qemu" >&2
     exit 124
 fi
 exit "${done_line##*rc=}"
