@@ -81,18 +81,15 @@ done
 run() {
     echo "+ $qemu ${args[*]}"
     rc=0
-    if [ $split = 1 ]; then
-        timeout -k 10 "$timeout_s" "$qemu" "${args[@]}" </dev/null || rc=$?
-    else
-        timeout -k 10 "$timeout_s" "$qemu" "${args[@]}" </dev/null 2>&1 ||
-            rc=$?
-    fi
+    timeout -k 10 "$timeout_s" "$qemu" "${args[@]}" </dev/null || rc=$?
     [ $rc = 124 ] && echo "run-guest.sh: timeout after ${timeout_s}s"
     echo "run-guest.sh: exit $rc"
     return $rc
 }
 if [ -n "$log" ]; then
     run >"$log" 2>&1
-else
+elif [ $split = 1 ]; then
     run
+else
+    run 2>&1
 fi
